@@ -1,0 +1,340 @@
+// The client core (browser and Node): join a coordinator, answer its offers by training on local
+// data or evaluating, and send back only a clipped model update. The history and the user vector
+// stay on the device; the ledger records every byte that left.
+
+import type { InteractionKind } from '../shared/data/types.js';
+import { RowIndex, makeCatalogue } from '../shared/model/catalogue.js';
+import { fitUserVector, trainLocally } from '../shared/model/local-trainer.js';
+import { initUserVector, type MfModel } from '../shared/model/mf-model.js';
+import { bytesToFloat32, bytesToInt32, float32ToBytes } from '../shared/protocol/binary.js';
+import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
+import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
+import type { CoordinatorMessage, JoinMode, OfferMessage, PrivacySummary, WelcomeMessage } from '../shared/protocol/messages.js';
+import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
+import { SeededRandom } from '../shared/random.js';
+import { rankHeldOut } from './evaluate.js';
+import { type LocalDataset, type MappedData, mapToRows } from './local-data.js';
+import { type ClientLogger, silentLogger } from './logger.js';
+import { clipUpdate } from './middleware/clip.js';
+import { sizeGuard } from './middleware/size-guard.js';
+import { runMiddleware, type UpdateMiddleware } from './middleware/types.js';
+import { frameBytes, type SocketFactory, type SocketLike } from './socket.js';
+import { type ClientState, type ClientStore, newClientId } from './store.js';
+
+export interface ClientOptions {
+  url: string;
+  socketFactory: SocketFactory;
+  store: ClientStore;
+  data: LocalDataset;
+  mode?: JoinMode;
+  logger?: ClientLogger;
+  /** Steps between training and the wire; default: clip, then size guard. */
+  middleware?: UpdateMiddleware[];
+  /** Called with the coordinator's declared privacy before anything is trained; throw to refuse. */
+  admit?: (privacy: PrivacySummary) => void;
+  /** Seed for negative sampling (reproducible simulations); default: fresh randomness. */
+  seed?: number | string;
+  /** Keep the latest global model in the store for offline recommendations (default true). */
+  keepModel?: boolean;
+  /** Which history kinds train (default: all). */
+  kinds?: InteractionKind[] | null;
+  /** Fixed id (simulations); default: the stored one, or a new random one. */
+  clientId?: string;
+  /** Shared decoded catalogues, so thousands of simulated clients hold one copy. */
+  catalogueCache?: Map<string, Int32Array>;
+}
+
+export type TaskOutcome = { task: 'train'; round: number; bytes: number; norm: number; clipped: boolean } | { task: 'evaluate'; round: number; hit: number; ndcg: number };
+
+export type CheckInResult = { kind: 'done'; outcome: TaskOutcome } | { kind: 'wait'; reason: string; retryAfterMs: number };
+
+export class FedrecClient {
+  private readonly o: Required<Omit<ClientOptions, 'admit' | 'seed' | 'clientId' | 'catalogueCache'>> & ClientOptions;
+  private readonly log: ClientLogger;
+  private state: ClientState | null = null;
+  private socket: SocketLike | null = null;
+  private limits = { maxPayloadBytes: Infinity, heartbeatIntervalMs: 15_000 };
+  private mapped: { version: string; data: MappedData } | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private work: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private listeners: { onWelcome?: (w: WelcomeMessage) => void; onWait?: (reason: string, ms: number) => void; onOutcome?: (o: TaskOutcome) => void; onError?: (e: FedrecError) => void; onClose?: (code: number, reason: string) => void } = {};
+  private pendingAck: { round: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  constructor(options: ClientOptions) {
+    this.o = { mode: 'persistent', logger: silentLogger, middleware: [clipUpdate, sizeGuard], keepModel: true, kinds: null, ...options };
+    this.log = this.o.logger;
+  }
+
+  get clientId(): string | null {
+    return this.state?.clientId ?? null;
+  }
+
+  /** One check-in: connect, join, do the offered task or hear "wait", disconnect. */
+  async checkIn(): Promise<CheckInResult> {
+    await this.loadState();
+    return new Promise<CheckInResult>((resolve, reject) => {
+      let settled = false;
+      const finish = (r: CheckInResult | Error) => {
+        if (settled) return;
+        settled = true;
+        this.socket?.close(CloseCodes.NORMAL, 'done');
+        r instanceof Error ? reject(r) : resolve(r);
+      };
+      this.listeners = {
+        onWait: (reason, ms) => finish({ kind: 'wait', reason, retryAfterMs: ms }),
+        onOutcome: (outcome) => finish({ kind: 'done', outcome }),
+        onError: (e) => finish(e),
+        onClose: (code, reason) => finish(closeError(code, reason)),
+      };
+      this.open('checkin');
+    });
+  }
+
+  /** Persistent mode: stay connected, answer offers until stop(); reconnects with backoff. */
+  async run(onOutcome?: (o: TaskOutcome) => void): Promise<void> {
+    await this.loadState();
+    let backoff = 500;
+    while (!this.stopped) {
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+        this.listeners = {
+          onWelcome: () => (backoff = 500),
+          onOutcome: (o) => onOutcome?.(o),
+          onError: (e) => this.log.warn({ event: 'coordinator-error', code: e.code, round: e.round }, e.message),
+          onClose: (code, reason) => resolve({ code, reason }),
+        };
+      });
+      this.open('persistent');
+      const { code, reason } = await closed;
+      this.stopHeartbeat();
+      if (this.stopped) break;
+      if (code === CloseCodes.PROTOCOL_ERROR) throw closeError(code, reason);
+      this.log.warn({ event: 'disconnected', code, reason, retryInMs: backoff }, 'connection lost; reconnecting');
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 30_000);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopHeartbeat();
+    this.socket?.close(CloseCodes.NORMAL, 'client stopping');
+  }
+
+  /** Leave the coordinator; with forget it also drops this client's id from its registry. */
+  async leave(forget: boolean): Promise<void> {
+    this.socket?.send(encodeMessage({ type: 'leave', forget }));
+    this.stop();
+  }
+
+  // ---- connection --------------------------------------------------------------------------
+
+  private async loadState(): Promise<void> {
+    if (this.state) return;
+    const stored = await this.o.store.load();
+    this.state = stored ?? { clientId: this.o.clientId ?? newClientId(), userVector: null, catalogue: null, model: null, ledger: [] };
+    if (this.o.clientId) this.state.clientId = this.o.clientId;
+  }
+
+  private open(mode: JoinMode): void {
+    const ws = this.o.socketFactory(this.o.url);
+    this.socket = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      const join: Record<string, unknown> = { type: 'join', protocol: PROTOCOL_VERSION, clientId: this.state!.clientId, mode, capabilities: { tasks: ['train', 'evaluate'] } };
+      if (this.state!.catalogue) join.catalogueVersion = this.state!.catalogue.version;
+      ws.send(encodeMessage(join));
+    };
+    ws.onmessage = (ev) => this.onFrame(ev.data);
+    ws.onerror = () => {}; // a close event follows with the reason
+    ws.onclose = (ev) => {
+      if (this.socket === ws) this.socket = null;
+      this.pendingAck?.reject(closeError(ev.code, ev.reason));
+      this.pendingAck = null;
+      this.listeners.onClose?.(ev.code, ev.reason);
+    };
+  }
+
+  private send(message: object): void {
+    if (!this.socket) throw new FedrecError(ErrorCodes.CONNECTION_CLOSED, 'not connected');
+    this.socket.send(encodeMessage(message));
+  }
+
+  private onFrame(data: unknown): void {
+    let msg: CoordinatorMessage;
+    try {
+      const bytes = frameBytes(data);
+      if (!bytes) throw new FedrecError(ErrorCodes.BINARY_REQUIRED, 'the coordinator sent a text frame');
+      msg = validateCoordinatorMessage(decodeFrame(bytes));
+    } catch (err) {
+      const e = err instanceof FedrecError ? err : new FedrecError(ErrorCodes.MALFORMED_FRAME, String(err));
+      this.log.warn({ event: 'bad-frame', code: e.code }, e.message);
+      return;
+    }
+    switch (msg.type) {
+      case 'welcome':
+        return this.onWelcome(msg);
+      case 'offer':
+        this.work = this.work.then(() => this.onOffer(msg)).catch((err) => this.fail(err, msg.round));
+        return;
+      case 'wait':
+        return this.listeners.onWait?.(msg.reason, msg.retryAfterMs);
+      case 'ack':
+        if (this.pendingAck?.round === msg.round) this.pendingAck.resolve();
+        return;
+      case 'roundResult':
+        this.log.debug({ event: 'round-result', round: msg.round, committed: msg.committed, modelVersion: msg.modelVersion }, 'round result');
+        return;
+      case 'error': {
+        const e = new FedrecError(msg.code, msg.message, msg.round === undefined ? undefined : { round: msg.round });
+        if (this.pendingAck && (msg.round === undefined || msg.round === this.pendingAck.round)) {
+          this.pendingAck.reject(e);
+          this.pendingAck = null;
+        } else this.listeners.onError?.(e);
+        return;
+      }
+      case 'heartbeat':
+        return;
+    }
+  }
+
+  private onWelcome(w: WelcomeMessage): void {
+    const st = this.state!;
+    try {
+      this.o.admit?.(w.privacy);
+    } catch (err) {
+      this.log.warn({ event: 'refused-coordinator', reason: (err as Error).message }, 'refusing this coordinator');
+      this.socket?.close(CloseCodes.NORMAL, 'refused by client');
+      this.listeners.onError?.(err instanceof FedrecError ? err : new FedrecError(ErrorCodes.SHUTTING_DOWN, (err as Error).message));
+      return;
+    }
+    if (w.catalogue.itemIds) {
+      const cache = this.o.catalogueCache;
+      let ids = cache?.get(w.catalogue.version);
+      if (!ids) {
+        ids = bytesToInt32(w.catalogue.itemIds);
+        const cat = makeCatalogue(ids);
+        if (cat.version !== w.catalogue.version) {
+          this.listeners.onError?.(new FedrecError(ErrorCodes.CATALOGUE_MISMATCH, `catalogue content hashes to ${cat.version}, the coordinator says ${w.catalogue.version}`));
+          return;
+        }
+        cache?.set(w.catalogue.version, ids);
+      }
+      st.catalogue = { version: w.catalogue.version, itemIds: ids };
+    } else if (!st.catalogue || st.catalogue.version !== w.catalogue.version) {
+      const cached = this.o.catalogueCache?.get(w.catalogue.version);
+      if (!cached) {
+        this.listeners.onError?.(new FedrecError(ErrorCodes.CATALOGUE_MISMATCH, `no copy of catalogue ${w.catalogue.version} on this device`));
+        return;
+      }
+      st.catalogue = { version: w.catalogue.version, itemIds: cached };
+    }
+    this.limits = { ...w.limits };
+    if (this.o.mode === 'persistent' && this.socket) this.startHeartbeat();
+    this.listeners.onWelcome?.(w);
+  }
+
+  private mappedData(): MappedData {
+    const cat = this.state!.catalogue!;
+    if (this.mapped?.version !== cat.version) {
+      const data = mapToRows(this.o.data, new RowIndex(makeCatalogueTrusted(cat.itemIds, cat.version)), this.o.kinds ? new Set(this.o.kinds) : null);
+      if (data.ignored > 0) this.log.info({ event: 'items-ignored', count: data.ignored }, `${data.ignored} history items are not in the catalogue and were ignored`);
+      this.mapped = { version: cat.version, data };
+    }
+    return this.mapped.data;
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------
+
+  private async onOffer(offer: OfferMessage): Promise<void> {
+    const st = this.state!;
+    const cat = st.catalogue;
+    if (!cat || offer.catalogueVersion !== cat.version || offer.shape.items !== cat.itemIds.length) {
+      throw new FedrecError(ErrorCodes.CATALOGUE_MISMATCH, `offer for catalogue ${offer.catalogueVersion} (${offer.shape.items} items) does not match this device's ${cat?.version}`, { round: offer.round });
+    }
+    const params = bytesToFloat32(offer.params);
+    if (params.length !== offer.shape.items * offer.shape.dim + offer.shape.items) {
+      throw new FedrecError(ErrorCodes.WRONG_SIZE, `offer carries ${params.length} parameters; shape says ${offer.shape.items}×${offer.shape.dim}+${offer.shape.items}`, { round: offer.round });
+    }
+    const model: MfModel = { kind: 'mf', items: offer.shape.items, dim: offer.shape.dim, params };
+    if (!st.userVector || st.userVector.length !== model.dim) st.userVector = initUserVector(model.dim, this.o.seed !== undefined ? `${this.o.seed}:${st.clientId}:user` : randomSeed());
+    const data = this.mappedData();
+    const rng = new SeededRandom(this.o.seed !== undefined ? `${this.o.seed}:${st.clientId}:${offer.round}:${offer.task}` : randomSeed());
+    const cfg = offer.config;
+    const training = { epochs: cfg.localEpochs, lr: cfg.lr, l2: cfg.l2, negatives: cfg.negatives, batchSize: cfg.batchSize };
+    if (offer.task === 'evaluate') {
+      if (!data.evaluation) throw new FedrecError(ErrorCodes.WRONG_TASK, 'this device holds no held-out interaction to evaluate on', { round: offer.round });
+      const user = Float32Array.from(st.userVector); // evaluation personalizes a copy: it changes nothing kept
+      fitUserVector(model, user, data.positives, data.exclude, { ...training, epochs: cfg.evalFitEpochs }, rng);
+      const r = rankHeldOut(model, user, data.evaluation.row, data.evaluation.negatives);
+      await this.sendAndAwaitAck(offer.round, { type: 'metrics', round: offer.round, modelVersion: offer.modelVersion, hr10: r.hit, ndcg10: r.ndcg });
+      this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: r.hit, ndcg: r.ndcg });
+      return;
+    }
+    if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
+    const result = trainLocally(model, st.userVector, data.positives, data.exclude, training, rng);
+    const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0 }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
+    const frame = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: float32ToBytes(update.delta), clipped: update.clipped };
+    await this.sendAndAwaitAck(offer.round, frame);
+    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, localNoiseStddev: update.localNoiseStddev });
+    if (this.o.keepModel) st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(params) };
+    await this.o.store.save(st);
+    this.log.info({ event: 'update-sent', round: offer.round, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, examples: result.examples }, `round ${offer.round}: update sent`);
+    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped });
+  }
+
+  private sendAndAwaitAck(round: number, message: object): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pendingAck = { round, resolve, reject };
+      try {
+        this.send(message);
+      } catch (err) {
+        this.pendingAck = null;
+        reject(err);
+      }
+    }).finally(() => {
+      this.pendingAck = null;
+    });
+  }
+
+  private fail(err: unknown, round: number): void {
+    const e = err instanceof FedrecError ? err : new FedrecError(ErrorCodes.CONNECTION_CLOSED, (err as Error)?.message ?? String(err), { round });
+    this.log.warn({ event: 'task-failed', code: e.code, round }, e.message);
+    this.listeners.onError?.(e);
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      try {
+        this.send({ type: 'heartbeat', sentAt: Date.now() });
+      } catch {
+        this.stopHeartbeat();
+      }
+    }, this.limits.heartbeatIntervalMs);
+    (this.heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+}
+
+function closeError(code: number, reason: string): FedrecError {
+  if (code === CloseCodes.MESSAGE_TOO_BIG) return new FedrecError(ErrorCodes.FRAME_TOO_LARGE, 'the coordinator closed the connection: a frame was over its size limit');
+  if (code === CloseCodes.PROTOCOL_ERROR) return new FedrecError(ErrorCodes.UNSUPPORTED_VERSION, `the coordinator closed the connection: ${reason || 'protocol error'}`);
+  if (code === CloseCodes.TRY_AGAIN_LATER) return new FedrecError(ErrorCodes.TOO_MANY_CLIENTS, 'the coordinator is full; retry later');
+  return new FedrecError(ErrorCodes.CONNECTION_CLOSED, `connection closed (${code}${reason ? `: ${reason}` : ''})`);
+}
+
+function randomSeed(): number {
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+/** The catalogue was hash-checked when it arrived; skip re-hashing 9k ids on every offer. */
+function makeCatalogueTrusted(itemIds: Int32Array, version: string) {
+  return { itemIds, version };
+}
+

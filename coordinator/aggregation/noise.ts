@@ -1,0 +1,38 @@
+// Adds Gaussian noise N(0, (z·C)²) once to the clipped sum (DP-FedAvg, McMahan et al. 2018) from a
+// CSPRNG, and emits the event the accountant composes.
+
+import { addGaussianNoise } from '../../shared/privacy/gaussian-noise.js';
+import type { AggregationStage, RoundContext, StageResult, UpdateInfo } from './stage.js';
+
+export class GaussianNoiseStage implements AggregationStage {
+  private context: RoundContext | null = null;
+
+  constructor(
+    private readonly inner: AggregationStage,
+    private readonly noiseMultiplier: number,
+    private readonly clipNorm: () => number,
+  ) {
+    if (!(noiseMultiplier >= 0) || !Number.isFinite(noiseMultiplier)) throw new RangeError(`noiseMultiplier must be a finite number ≥ 0, got ${noiseMultiplier}`);
+  }
+
+  begin(length: number, context: RoundContext): void {
+    this.context = context;
+    this.inner.begin(length, context);
+  }
+
+  accept(update: Float32Array, weight: number, info: UpdateInfo): void {
+    this.inner.accept(update, weight, info);
+  }
+
+  finish(): StageResult {
+    const r = this.inner.finish();
+    const stddev = this.noiseMultiplier * this.clipNorm();
+    if (stddev > 0) addGaussianNoise(r.value, stddev);
+    // Emitted with z = 0 too: a noise-free round is a release without a guarantee (ε = ∞), and the
+    // ledger must say so rather than report nothing.
+    const events = this.context
+      ? [...r.events, { mechanism: 'sampled-gaussian' as const, samplingRate: this.context.samplingRate, noiseMultiplier: this.noiseMultiplier, steps: 1 }]
+      : r.events;
+    return { ...r, events, measurements: { ...r.measurements, noiseStddev: stddev } };
+  }
+}

@@ -1,0 +1,142 @@
+// Every knob of the coordinator, with safe defaults. Construction fails fast with a sentence that
+// names the bad parameter, before any socket opens.
+
+import type { RoundConfig } from '../shared/protocol/messages.js';
+import type { MeanDenominator } from './aggregation/mean.js';
+
+export interface ServerOptimizerConfig {
+  name: 'fedavg' | 'fedadam';
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  tau?: number;
+}
+
+export interface CoordinatorConfig {
+  host: string;
+  port: number;
+  /** null keeps everything in memory (tests); otherwise checkpoints and the registry live here. */
+  stateDir: string | null;
+  model: { dim: number; seed: number; initScale: number };
+  /** Stop after this round id (0: run until stopped). */
+  rounds: number;
+  /** Poisson rate per round; when null, clientsPerRound / registered clients. */
+  samplingRate: number | null;
+  clientsPerRound: number;
+  /** Wait for this many registered clients before the first round. */
+  minClients: number;
+  /** Below this many reports a round is abandoned and the model stays as it was. */
+  minReports: number;
+  roundDeadlineMs: number;
+  interRoundDelayMs: number;
+  evaluation: { every: number; clientsPerRound: number; deadlineMs: number };
+  round: RoundConfig;
+  noiseMultiplier: number;
+  denominator: MeanDenominator;
+  serverOptimizer: ServerOptimizerConfig;
+  limits: {
+    /** Largest inbound frame; 0 sizes it to one update plus headroom. */
+    maxPayloadBytes: number;
+    maxClients: number;
+    heartbeatIntervalMs: number;
+    heartbeatTimeoutMs: number;
+  };
+  privacy: { delta: number; budget: { epsilon: number; delta: number } | null };
+  /** Seed for the initial model only; round seeds come from a CSPRNG. */
+  seed: number;
+}
+
+export const defaultRoundConfig: RoundConfig = {
+  localEpochs: 5,
+  lr: 0.05,
+  l2: 0,
+  negatives: 4,
+  batchSize: 1,
+  clipNorm: 5,
+  evalFitEpochs: 2,
+};
+
+export function defaultCoordinatorConfig(): CoordinatorConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8787,
+    stateDir: null,
+    model: { dim: 32, seed: 1, initScale: 0.1 },
+    rounds: 0,
+    samplingRate: null,
+    clientsPerRound: 100,
+    minClients: 1,
+    minReports: 1,
+    roundDeadlineMs: 120_000,
+    interRoundDelayMs: 0,
+    evaluation: { every: 1, clientsPerRound: 1000, deadlineMs: 120_000 },
+    round: { ...defaultRoundConfig },
+    noiseMultiplier: 0,
+    denominator: 'expected',
+    serverOptimizer: { name: 'fedavg', lr: 80 },
+    limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000 },
+    privacy: { delta: 1e-5, budget: null },
+    seed: 1,
+  };
+}
+
+type Patch<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : Patch<T[K]> | null) : T[K] };
+
+/** Deep-merges a partial config (from a file or flags) onto the defaults, then validates it. */
+export function resolveConfig(patch: Patch<CoordinatorConfig> = {}): CoordinatorConfig {
+  const merged = merge(defaultCoordinatorConfig(), patch) as CoordinatorConfig;
+  validateConfig(merged);
+  return merged;
+}
+
+function merge(base: any, patch: any): any {
+  if (patch === undefined) return base;
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object') return patch;
+  const out: any = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (!(k in base)) throw new RangeError(`unknown coordinator option "${k}"`);
+    out[k] = merge(base[k], v);
+  }
+  return out;
+}
+
+function need(ok: boolean, what: string): void {
+  if (!ok) throw new RangeError(what);
+}
+
+export function validateConfig(c: CoordinatorConfig): void {
+  const posInt = (v: number) => Number.isInteger(v) && v > 0;
+  const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
+  need(Number.isInteger(c.port) && c.port >= 0 && c.port < 65536, `port must be 0–65535, got ${c.port}`);
+  need(posInt(c.model.dim) && c.model.dim <= 1024, `model.dim must be an integer in 1–1024, got ${c.model.dim}`);
+  need(nonNegInt(c.rounds), `rounds must be an integer ≥ 0, got ${c.rounds}`);
+  need(c.samplingRate === null || (c.samplingRate > 0 && c.samplingRate <= 1), `samplingRate must be in (0, 1], got ${c.samplingRate}`);
+  need(posInt(c.clientsPerRound), `clientsPerRound must be a positive integer, got ${c.clientsPerRound}`);
+  need(posInt(c.minClients), `minClients must be a positive integer, got ${c.minClients}`);
+  need(posInt(c.minReports), `minReports must be a positive integer, got ${c.minReports}`);
+  need(posInt(c.roundDeadlineMs), `roundDeadlineMs must be a positive integer, got ${c.roundDeadlineMs}`);
+  need(nonNegInt(c.interRoundDelayMs), `interRoundDelayMs must be an integer ≥ 0, got ${c.interRoundDelayMs}`);
+  need(nonNegInt(c.evaluation.every), `evaluation.every must be an integer ≥ 0, got ${c.evaluation.every}`);
+  need(posInt(c.evaluation.clientsPerRound), `evaluation.clientsPerRound must be a positive integer, got ${c.evaluation.clientsPerRound}`);
+  const r = c.round;
+  need(posInt(r.localEpochs), `round.localEpochs must be a positive integer, got ${r.localEpochs}`);
+  need(r.lr > 0 && Number.isFinite(r.lr), `round.lr must be > 0, got ${r.lr}`);
+  need(r.l2 >= 0 && Number.isFinite(r.l2), `round.l2 must be ≥ 0, got ${r.l2}`);
+  need(nonNegInt(r.negatives) && r.negatives <= 100, `round.negatives must be an integer in 0–100, got ${r.negatives}`);
+  need(posInt(r.batchSize), `round.batchSize must be a positive integer, got ${r.batchSize}`);
+  need(r.clipNorm > 0 && Number.isFinite(r.clipNorm), `round.clipNorm must be > 0, got ${r.clipNorm}`);
+  need(nonNegInt(r.evalFitEpochs), `round.evalFitEpochs must be an integer ≥ 0, got ${r.evalFitEpochs}`);
+  need(c.noiseMultiplier >= 0 && Number.isFinite(c.noiseMultiplier), `noiseMultiplier must be ≥ 0, got ${c.noiseMultiplier}`);
+  need(c.denominator === 'expected' || c.denominator === 'reported', `denominator must be "expected" or "reported", got ${c.denominator}`);
+  need(c.serverOptimizer.name === 'fedavg' || c.serverOptimizer.name === 'fedadam', `serverOptimizer.name must be "fedavg" or "fedadam", got ${c.serverOptimizer.name}`);
+  need(c.serverOptimizer.lr > 0, `serverOptimizer.lr must be > 0, got ${c.serverOptimizer.lr}`);
+  need(nonNegInt(c.limits.maxPayloadBytes), `limits.maxPayloadBytes must be an integer ≥ 0, got ${c.limits.maxPayloadBytes}`);
+  need(posInt(c.limits.maxClients), `limits.maxClients must be a positive integer, got ${c.limits.maxClients}`);
+  need(posInt(c.limits.heartbeatIntervalMs), `limits.heartbeatIntervalMs must be a positive integer`);
+  need(c.limits.heartbeatTimeoutMs > c.limits.heartbeatIntervalMs, `limits.heartbeatTimeoutMs must exceed heartbeatIntervalMs`);
+  need(c.privacy.delta > 0 && c.privacy.delta < 1, `privacy.delta must be in (0, 1), got ${c.privacy.delta}`);
+  if (c.privacy.budget) {
+    need(c.privacy.budget.epsilon > 0, `privacy.budget.epsilon must be > 0, got ${c.privacy.budget.epsilon}`);
+    need(c.privacy.budget.delta > 0 && c.privacy.budget.delta < 1, `privacy.budget.delta must be in (0, 1), got ${c.privacy.budget.delta}`);
+  }
+}

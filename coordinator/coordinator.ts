@@ -1,0 +1,158 @@
+// Assembles a running coordinator: state (checkpoint or fresh model), aggregation chain, strategy,
+// privacy ledger, round engine, and the HTTP + WebSocket server in front of them.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { type Catalogue, makeCatalogue } from '../shared/model/catalogue.js';
+import { initModel, parameterCount } from '../shared/model/mf-model.js';
+import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import type { CoordinatorConfig } from './config.js';
+import { PrivacyLedger } from './privacy-ledger.js';
+import { ClientRegistry } from './registry.js';
+import { RoundEngine } from './round-engine.js';
+import { SessionManager } from './sessions.js';
+import { FedAdam } from './strategies/fedadam.js';
+import { FedAvg } from './strategies/fedavg.js';
+import type { ServerStrategy } from './strategies/strategy.js';
+
+export interface RunningCoordinator {
+  url: string;
+  httpUrl: string;
+  port: number;
+  engine: RoundEngine;
+  sessions: SessionManager;
+  ledger: PrivacyLedger;
+  close(): Promise<void>;
+}
+
+export interface CoordinatorOptions {
+  config: CoordinatorConfig;
+  logger: Logger;
+  /** The public catalogue; required for a fresh state, must match a checkpoint's when resuming. */
+  itemIds: Int32Array;
+}
+
+/** Room for msgpack framing and the small fields around an update's delta. */
+const FRAME_HEADROOM_BYTES = 64 * 1024;
+
+export async function startCoordinator({ config, logger, itemIds }: CoordinatorOptions): Promise<RunningCoordinator> {
+  const store = config.stateDir ? new CheckpointStore(config.stateDir) : null;
+  if (config.stateDir) await mkdir(config.stateDir, { recursive: true });
+  const registry = new ClientRegistry(config.stateDir ? join(config.stateDir, 'registry.json') : null);
+  await registry.load();
+  const checkpoint = store ? await store.load() : null;
+
+  let catalogue: Catalogue;
+  let model;
+  if (checkpoint) {
+    catalogue = makeCatalogue(checkpoint.itemIds);
+    const given = makeCatalogue(itemIds);
+    if (given.version !== catalogue.version) {
+      throw new Error(`the catalogue differs from the one in ${store!.file} (${given.version} vs ${catalogue.version}); use a new --state-dir to train on a new catalogue`);
+    }
+    if (checkpoint.model.dim !== config.model.dim) {
+      throw new Error(`the checkpoint in ${store!.file} has dim ${checkpoint.model.dim}, the config asks for ${config.model.dim}`);
+    }
+    model = checkpoint.model;
+    logger.info({ event: 'resumed', round: checkpoint.round, modelVersion: checkpoint.modelVersion, file: store!.file }, `resuming after committed round ${checkpoint.round}`);
+  } else {
+    catalogue = makeCatalogue(itemIds);
+    model = initModel({ items: itemIds.length, dim: config.model.dim }, config.model.seed, config.model.initScale);
+  }
+
+  const strategy = makeStrategy(config);
+  if (checkpoint && checkpoint.strategy.name === strategy.name) strategy.restore(checkpoint.strategy.state);
+  const clipNorm = () => config.round.clipNorm;
+  let currentRate = config.samplingRate ?? 0;
+  const ledger = new PrivacyLedger(
+    { delta: config.privacy.delta, budget: config.privacy.budget, clipNorm, noiseMultiplier: config.noiseMultiplier, samplingRate: () => currentRate },
+    checkpoint?.privacy ?? null,
+  );
+  const aggregator = dpFedAvgAggregator({ clipNorm, noiseMultiplier: config.noiseMultiplier, denominator: config.denominator });
+  const engine = new RoundEngine({
+    config,
+    model,
+    catalogue,
+    strategy,
+    aggregator,
+    registry,
+    store,
+    ledger,
+    logger,
+    round: checkpoint?.round ?? 0,
+    modelVersion: checkpoint?.modelVersion ?? 0,
+  });
+  engine.on('phase-open', (e: { task: string; samplingRate: number }) => {
+    if (e.task === 'train') currentRate = e.samplingRate;
+  });
+
+  const maxPayloadBytes = config.limits.maxPayloadBytes || parameterCount(model) * 4 + FRAME_HEADROOM_BYTES;
+  const sessions = new SessionManager(engine, ledger, { ...config.limits, maxPayloadBytes }, logger);
+
+  const http = createServer((req, res) => serveHttp(req, res, engine, ledger, sessions));
+  const wss = new WebSocketServer({ server: http, maxPayload: maxPayloadBytes, perMessageDeflate: false });
+  wss.on('connection', (ws, req) => sessions.accept(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`));
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  sessions.startHeartbeatSweep();
+  logger.info(
+    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name },
+    `coordinator listening on ws://${hostForUrl}:${port}`,
+  );
+  void engine.start();
+
+  return {
+    url: `ws://${hostForUrl}:${port}`,
+    httpUrl: `http://${hostForUrl}:${port}`,
+    port,
+    engine,
+    sessions,
+    ledger,
+    async close() {
+      await engine.stop();
+      sessions.closeAll();
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+    },
+  };
+}
+
+function makeStrategy(config: CoordinatorConfig): ServerStrategy {
+  const o = config.serverOptimizer;
+  if (o.name === 'fedadam') return new FedAdam({ serverLr: o.lr, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.99, tau: o.tau ?? 1e-3 });
+  return new FedAvg(o.lr);
+}
+
+function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngine, ledger: PrivacyLedger, sessions: SessionManager): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const send = (status: number, body: unknown) => {
+    // ∞ (a noise-free run) is not JSON; say null and flag it.
+    const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(text);
+  };
+  if (req.method !== 'GET') return send(405, { error: 'FEDREC_METHOD_NOT_ALLOWED', message: 'only GET is served over HTTP' });
+  switch (path) {
+    case '/health':
+      return send(200, { ok: true, connected: sessions.connected, joined: sessions.joined, ...engine.status() });
+    case '/round':
+      return send(200, engine.status());
+    case '/privacy': {
+      const s = ledger.summary();
+      return send(200, { ...s, noiseFree: !Number.isFinite(s.epsilon) });
+    }
+    default:
+      return send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /health, /round or /privacy` });
+  }
+}

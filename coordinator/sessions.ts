@@ -1,0 +1,191 @@
+// One WebSocket connection: decode → validate → dispatch, and the answer to every failure is a
+// coded error frame and a log line; nothing a peer sends can throw past this file.
+
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
+import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
+import type { ClientMessage, JoinMode, WelcomeMessage } from '../shared/protocol/messages.js';
+import { validateClientMessage } from '../shared/protocol/validate.js';
+import { int32ToBytes } from '../shared/protocol/binary.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
+import type { RoundEngine, Transport } from './round-engine.js';
+import type { PrivacyLedger } from './privacy-ledger.js';
+
+export interface Session {
+  ws: WebSocket;
+  clientId: string | null;
+  mode: JoinMode;
+  lastSeen: number;
+}
+
+export interface SessionLimits {
+  maxPayloadBytes: number;
+  maxClients: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+}
+
+export class SessionManager implements Transport {
+  private readonly all = new Set<Session>();
+  private readonly byId = new Map<string, Session>();
+  private sweeper: NodeJS.Timeout | null = null;
+  /** Counts of rejections by code, for tests and /health. */
+  readonly rejections = new Map<string, number>();
+
+  constructor(
+    private readonly engine: RoundEngine,
+    private readonly ledger: PrivacyLedger,
+    private readonly limits: SessionLimits,
+    private readonly logger: Logger,
+  ) {
+    engine.attach(this);
+  }
+
+  get connected(): number {
+    return this.all.size;
+  }
+
+  get joined(): number {
+    return this.byId.size;
+  }
+
+  startHeartbeatSweep(): void {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(this.limits.heartbeatIntervalMs, 5_000));
+    this.sweeper.unref();
+  }
+
+  accept(ws: WebSocket, remote: string): void {
+    if (this.all.size >= this.limits.maxClients) {
+      this.reject(null, ws, new FedrecError(ErrorCodes.TOO_MANY_CLIENTS, `the coordinator holds its maximum of ${this.limits.maxClients} connections; retry later`));
+      ws.close(CloseCodes.TRY_AGAIN_LATER, ErrorCodes.TOO_MANY_CLIENTS);
+      return;
+    }
+    const s: Session = { ws, clientId: null, mode: 'persistent', lastSeen: Date.now() };
+    this.all.add(s);
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(s, data, isBinary));
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.count(ErrorCodes.FRAME_TOO_LARGE);
+        this.logger.warn({ event: 'rejected', code: ErrorCodes.FRAME_TOO_LARGE, clientId: s.clientId, remote, limit: this.limits.maxPayloadBytes }, 'frame over the size limit; connection closed with 1009');
+      } else {
+        this.logger.warn({ event: 'socket-error', clientId: s.clientId, remote, err: err.message, wsCode: err.code }, 'socket error');
+      }
+    });
+    ws.on('close', () => this.onClose(s));
+  }
+
+  // ---- Transport ---------------------------------------------------------------------------
+
+  send(clientId: string, frame: Uint8Array): boolean {
+    const s = this.byId.get(clientId);
+    if (!s || s.ws.readyState !== s.ws.OPEN) return false;
+    s.ws.send(frame, { binary: true });
+    return true;
+  }
+
+  *persistentClients(): Iterable<string> {
+    for (const [id, s] of this.byId) if (s.mode === 'persistent') yield id;
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------
+
+  private onFrame(s: Session, data: Buffer, isBinary: boolean): void {
+    s.lastSeen = Date.now();
+    try {
+      if (!isBinary) throw new FedrecError(ErrorCodes.BINARY_REQUIRED, 'fedrec frames are binary msgpack; a text frame was received');
+      const msg = validateClientMessage(decodeFrame(data));
+      this.dispatch(s, msg);
+    } catch (err) {
+      if (err instanceof FedrecError) {
+        this.reject(s, s.ws, err);
+        if (err.code === ErrorCodes.UNSUPPORTED_VERSION) s.ws.close(CloseCodes.PROTOCOL_ERROR, ErrorCodes.UNSUPPORTED_VERSION);
+      } else {
+        this.logger.error({ event: 'internal-error', clientId: s.clientId, err }, 'unexpected error handling a frame');
+      }
+    }
+  }
+
+  private dispatch(s: Session, msg: ClientMessage): void {
+    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.catalogueVersion);
+    if (msg.type === 'heartbeat') {
+      s.ws.send(encodeMessage({ type: 'heartbeat', sentAt: Date.now() }));
+      return;
+    }
+    const id = s.clientId;
+    if (id === null) throw new FedrecError(ErrorCodes.NOT_JOINED, `a ${msg.type} message before join: send join first`);
+    switch (msg.type) {
+      case 'update':
+        return this.engine.onUpdate(id, msg);
+      case 'metrics':
+        return this.engine.onMetrics(id, msg);
+      case 'leave':
+        this.engine.onLeave(id, msg.forget);
+        this.logger.info({ event: 'client-left', clientId: id, forget: msg.forget }, msg.forget ? 'client left and was forgotten' : 'client left');
+        s.ws.close(CloseCodes.NORMAL, 'bye');
+        return;
+    }
+  }
+
+  private join(s: Session, clientId: string, mode: JoinMode, catalogueVersion: string | undefined): void {
+    if (s.clientId !== null) throw new FedrecError(ErrorCodes.ALREADY_JOINED, `this connection already joined as ${s.clientId}`);
+    const previous = this.byId.get(clientId);
+    if (previous) {
+      // A reconnect after a network drop: the new connection wins; the old one may be half-dead.
+      previous.clientId = null;
+      previous.ws.close(CloseCodes.POLICY_VIOLATION, ErrorCodes.CLIENT_ID_IN_USE);
+    }
+    s.clientId = clientId;
+    s.mode = mode;
+    this.byId.set(clientId, s);
+    const cat = this.engine.catalogue;
+    const welcome: WelcomeMessage = {
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      clientId,
+      catalogue: catalogueVersion === cat.version ? { version: cat.version } : { version: cat.version, itemIds: int32ToBytes(cat.itemIds) },
+      limits: { maxPayloadBytes: this.limits.maxPayloadBytes, heartbeatIntervalMs: this.limits.heartbeatIntervalMs },
+      privacy: this.ledger.summary(),
+    };
+    s.ws.send(encodeMessage(welcome));
+    this.logger.debug({ event: 'join', clientId, mode }, 'client joined');
+    this.engine.onJoin(clientId);
+  }
+
+  private onClose(s: Session): void {
+    this.all.delete(s);
+    if (s.clientId !== null && this.byId.get(s.clientId) === s) {
+      this.byId.delete(s.clientId);
+      this.engine.onDisconnect(s.clientId);
+    }
+  }
+
+  private reject(s: Session | null, ws: WebSocket, err: FedrecError): void {
+    this.count(err.code);
+    this.logger.warn({ event: 'rejected', code: err.code, clientId: s?.clientId ?? null, round: err.round, reason: err.message }, `rejected: ${err.code}`);
+    if (ws.readyState === ws.OPEN) {
+      const frame: Record<string, unknown> = { type: 'error', code: err.code, message: err.message };
+      if (err.round !== undefined) frame.round = err.round;
+      ws.send(encodeMessage(frame));
+    }
+  }
+
+  private count(code: string): void {
+    this.rejections.set(code, (this.rejections.get(code) ?? 0) + 1);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.limits.heartbeatTimeoutMs;
+    for (const s of this.all) {
+      if (s.lastSeen < cutoff) {
+        this.reject(s, s.ws, new FedrecError(ErrorCodes.HEARTBEAT_TIMEOUT, `no message for ${this.limits.heartbeatTimeoutMs} ms`));
+        s.ws.terminate();
+      }
+    }
+  }
+
+  closeAll(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const s of this.all) s.ws.close(CloseCodes.GOING_AWAY, ErrorCodes.SHUTTING_DOWN);
+  }
+}

@@ -1,0 +1,17 @@
+// Node-only logging: pino JSON lines by default (for operators' tooling), or pretty lines for people.
+
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type LogFormat = 'json' | 'pretty';
+
+export function createLogger(options: { format?: LogFormat; level?: string; name?: string } = {}): Logger {
+  const level = options.level ?? process.env.FEDREC_LOG_LEVEL ?? 'info';
+  const base = { name: options.name ?? 'fedrec' };
+  if ((options.format ?? process.env.FEDREC_LOG_FORMAT) === 'pretty') {
+    return pino({ level, base }, pretty({ sync: true, colorize: process.stderr.isTTY, destination: 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+  }
+  return pino({ level, base }, pino.destination({ dest: 2, sync: true }));
+}
+
+export const silentNodeLogger = (): Logger => pino({ level: 'silent' });

@@ -1,0 +1,6 @@
+export * from './binary.js';
+export * from './codec.js';
+export * from './errors.js';
+export type * from './messages.js';
+export * from './validate.js';
+export * from './version.js';

@@ -1,0 +1,133 @@
+// The typed message schema both sides import. Binary fields (weights, updates, catalogue) are raw
+// little-endian bytes, never arrays of numbers: one memcpy to encode, zero or one to decode.
+
+import type { ErrorCode } from './errors.js';
+
+export type Task = 'train' | 'evaluate';
+
+/** persistent: stays connected and is offered rounds; checkin: asks once, then leaves (large fleets). */
+export type JoinMode = 'persistent' | 'checkin';
+
+/** What a round asks of a client; travels in the offer so client and coordinator stay paired. */
+export interface RoundConfig {
+  localEpochs: number;
+  lr: number;
+  l2: number;
+  negatives: number;
+  batchSize: number;
+  /** L2 bound on the update; the client clips to it and the coordinator enforces it. */
+  clipNorm: number;
+  /** Evaluation: epochs to fit the private user vector to the new model before ranking. */
+  evalFitEpochs: number;
+}
+
+export interface PrivacySummary {
+  mechanism: string;
+  clipNorm: number;
+  noiseMultiplier: number;
+  samplingRate: number;
+  roundsDone: number;
+  epsilon: number;
+  delta: number;
+  budget: { epsilon: number; delta: number } | null;
+}
+
+// ---- client → coordinator
+export interface JoinMessage {
+  type: 'join';
+  protocol: number;
+  clientId: string;
+  mode: JoinMode;
+  /** The catalogue version the client already holds, to skip resending it. */
+  catalogueVersion?: string;
+  capabilities: { tasks: Task[] };
+}
+
+export interface UpdateMessage {
+  type: 'update';
+  round: number;
+  modelVersion: number;
+  /** Float32 LE, one value per global parameter, already clipped to the round's clipNorm. */
+  delta: Uint8Array;
+  /** Whether the client had to clip (feeds the clipped-fraction measurement). */
+  clipped: boolean;
+}
+
+export interface MetricsMessage {
+  type: 'metrics';
+  round: number;
+  modelVersion: number;
+  hr10: number;
+  ndcg10: number;
+}
+
+export interface HeartbeatMessage {
+  type: 'heartbeat';
+  sentAt: number;
+}
+
+export interface LeaveMessage {
+  type: 'leave';
+  /** true: remove this client id from the coordinator's registry as well. */
+  forget: boolean;
+}
+
+// ---- coordinator → client
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocol: number;
+  clientId: string;
+  catalogue: { version: string; itemIds?: Uint8Array };
+  limits: { maxPayloadBytes: number; heartbeatIntervalMs: number };
+  privacy: PrivacySummary;
+}
+
+export interface OfferMessage {
+  type: 'offer';
+  round: number;
+  task: Task;
+  modelVersion: number;
+  shape: { items: number; dim: number };
+  catalogueVersion: string;
+  /** Float32 LE global parameters [items×dim embeddings | items biases]. */
+  params: Uint8Array;
+  config: RoundConfig;
+  /** Milliseconds the client has to answer. */
+  deadlineMs: number;
+}
+
+export interface WaitMessage {
+  type: 'wait';
+  reason: 'not-selected' | 'no-open-round' | 'already-reported';
+  retryAfterMs: number;
+}
+
+export interface AckMessage {
+  type: 'ack';
+  round: number;
+}
+
+export interface RoundResultMessage {
+  type: 'roundResult';
+  round: number;
+  committed: boolean;
+  modelVersion: number;
+  participants: number;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  round?: number;
+}
+
+export type ClientMessage = JoinMessage | UpdateMessage | MetricsMessage | HeartbeatMessage | LeaveMessage;
+export type CoordinatorMessage =
+  | WelcomeMessage
+  | OfferMessage
+  | WaitMessage
+  | AckMessage
+  | RoundResultMessage
+  | ErrorMessage
+  | HeartbeatMessage;

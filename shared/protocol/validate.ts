@@ -1,0 +1,181 @@
+// Schema checks for every inbound message, on both sides. A message that fails gets a coded error
+// naming the field; nothing downstream ever sees an unchecked value.
+
+import { ErrorCodes, FedrecError } from './errors.js';
+import type { ClientMessage, CoordinatorMessage } from './messages.js';
+import { PROTOCOL_VERSION } from './version.js';
+
+type Obj = Record<string, unknown>;
+
+function invalid(type: string, field: string, expected: string): never {
+  throw new FedrecError(ErrorCodes.INVALID_MESSAGE, `${type}.${field} must be ${expected}`);
+}
+
+function int(m: Obj, type: string, field: string, min = 0): number {
+  const v = m[field];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) invalid(type, field, `an integer ≥ ${min}`);
+  return v;
+}
+
+function finite(m: Obj, type: string, field: string, min = -Infinity, max = Infinity): number {
+  const v = m[field];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new FedrecError(
+      typeof v === 'number' && !Number.isFinite(v) ? ErrorCodes.NON_FINITE : ErrorCodes.INVALID_MESSAGE,
+      `${type}.${field} must be a finite number in [${min}, ${max}]`,
+    );
+  }
+  return v;
+}
+
+function str(m: Obj, type: string, field: string, maxLength = 256): string {
+  const v = m[field];
+  if (typeof v !== 'string' || v.length === 0 || v.length > maxLength) invalid(type, field, `a non-empty string of at most ${maxLength} characters`);
+  return v;
+}
+
+function bool(m: Obj, type: string, field: string): boolean {
+  const v = m[field];
+  if (typeof v !== 'boolean') invalid(type, field, 'a boolean');
+  return v;
+}
+
+function bytes(m: Obj, type: string, field: string): Uint8Array {
+  const v = m[field];
+  if (!(v instanceof Uint8Array)) invalid(type, field, 'binary (msgpack bin)');
+  return v;
+}
+
+function obj(m: Obj, type: string, field: string): Obj {
+  const v = m[field];
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) invalid(type, field, 'a map');
+  return v as Obj;
+}
+
+function checkVersion(m: Obj, type: string): void {
+  const v = m.protocol;
+  if (typeof v !== 'number') invalid(type, 'protocol', 'a number');
+  if (v !== PROTOCOL_VERSION) {
+    throw new FedrecError(ErrorCodes.UNSUPPORTED_VERSION, `protocol version ${v} is not supported; this side speaks ${PROTOCOL_VERSION}`);
+  }
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** Checks a decoded frame from a client; returns it typed or throws a FedrecError. */
+export function validateClientMessage(m: Obj): ClientMessage {
+  const type = m.type;
+  switch (type) {
+    case 'join': {
+      checkVersion(m, type);
+      const clientId = str(m, type, 'clientId', 128);
+      if (!CLIENT_ID.test(clientId)) invalid(type, 'clientId', 'letters, digits and _.:- only');
+      const mode = m.mode;
+      if (mode !== 'persistent' && mode !== 'checkin') invalid(type, 'mode', '"persistent" or "checkin"');
+      const caps = obj(m, type, 'capabilities');
+      const tasks = caps.tasks;
+      if (!Array.isArray(tasks) || tasks.length === 0 || tasks.some((t) => t !== 'train' && t !== 'evaluate')) {
+        invalid(type, 'capabilities.tasks', 'a non-empty list of "train" | "evaluate"');
+      }
+      const out: ClientMessage = { type, protocol: PROTOCOL_VERSION, clientId, mode, capabilities: { tasks } };
+      if (m.catalogueVersion !== undefined) out.catalogueVersion = str(m, type, 'catalogueVersion', 64);
+      return out;
+    }
+    case 'update':
+      return {
+        type,
+        round: int(m, type, 'round', 1),
+        modelVersion: int(m, type, 'modelVersion'),
+        delta: bytes(m, type, 'delta'),
+        clipped: bool(m, type, 'clipped'),
+      };
+    case 'metrics':
+      return {
+        type,
+        round: int(m, type, 'round', 1),
+        modelVersion: int(m, type, 'modelVersion'),
+        hr10: finite(m, type, 'hr10', 0, 1),
+        ndcg10: finite(m, type, 'ndcg10', 0, 1),
+      };
+    case 'heartbeat':
+      return { type, sentAt: finite(m, type, 'sentAt') };
+    case 'leave':
+      return { type, forget: bool(m, type, 'forget') };
+    default:
+      throw new FedrecError(ErrorCodes.UNKNOWN_MESSAGE_TYPE, `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`);
+  }
+}
+
+/** Checks a decoded frame from the coordinator (clients do not trust it blindly either). */
+export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
+  const type = m.type;
+  switch (type) {
+    case 'welcome': {
+      checkVersion(m, type);
+      const cat = obj(m, type, 'catalogue');
+      const catalogue: { version: string; itemIds?: Uint8Array } = { version: str(cat, 'welcome.catalogue', 'version', 64) };
+      if (cat.itemIds !== undefined) catalogue.itemIds = bytes(cat, 'welcome.catalogue', 'itemIds');
+      const limits = obj(m, type, 'limits');
+      return {
+        type,
+        protocol: PROTOCOL_VERSION,
+        clientId: str(m, type, 'clientId', 128),
+        catalogue,
+        limits: {
+          maxPayloadBytes: int(limits, 'welcome.limits', 'maxPayloadBytes', 1),
+          heartbeatIntervalMs: int(limits, 'welcome.limits', 'heartbeatIntervalMs', 1),
+        },
+        privacy: obj(m, type, 'privacy') as never,
+      };
+    }
+    case 'offer': {
+      const task = m.task;
+      if (task !== 'train' && task !== 'evaluate') invalid(type, 'task', '"train" or "evaluate"');
+      const shape = obj(m, type, 'shape');
+      const cfg = obj(m, type, 'config');
+      return {
+        type,
+        round: int(m, type, 'round', 1),
+        task,
+        modelVersion: int(m, type, 'modelVersion'),
+        shape: { items: int(shape, 'offer.shape', 'items', 1), dim: int(shape, 'offer.shape', 'dim', 1) },
+        catalogueVersion: str(m, type, 'catalogueVersion', 64),
+        params: bytes(m, type, 'params'),
+        config: {
+          localEpochs: int(cfg, 'offer.config', 'localEpochs'),
+          lr: finite(cfg, 'offer.config', 'lr', 0),
+          l2: finite(cfg, 'offer.config', 'l2', 0),
+          negatives: int(cfg, 'offer.config', 'negatives'),
+          batchSize: int(cfg, 'offer.config', 'batchSize', 1),
+          clipNorm: finite(cfg, 'offer.config', 'clipNorm', 0),
+          evalFitEpochs: int(cfg, 'offer.config', 'evalFitEpochs'),
+        },
+        deadlineMs: int(m, type, 'deadlineMs'),
+      };
+    }
+    case 'wait': {
+      const reason = m.reason;
+      if (reason !== 'not-selected' && reason !== 'no-open-round' && reason !== 'already-reported') invalid(type, 'reason', 'a known reason');
+      return { type, reason, retryAfterMs: int(m, type, 'retryAfterMs') };
+    }
+    case 'ack':
+      return { type, round: int(m, type, 'round', 1) };
+    case 'roundResult':
+      return {
+        type,
+        round: int(m, type, 'round', 1),
+        committed: bool(m, type, 'committed'),
+        modelVersion: int(m, type, 'modelVersion'),
+        participants: int(m, type, 'participants'),
+      };
+    case 'error': {
+      const out: CoordinatorMessage = { type, code: str(m, type, 'code', 64) as never, message: str(m, type, 'message', 2048) };
+      if (m.round !== undefined) out.round = int(m, type, 'round');
+      return out;
+    }
+    case 'heartbeat':
+      return { type, sentAt: finite(m, type, 'sentAt') };
+    default:
+      throw new FedrecError(ErrorCodes.UNKNOWN_MESSAGE_TYPE, `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`);
+  }
+}
