@@ -16,6 +16,6 @@ export function rankHeldOut(model: MfModel, user: Float32Array, row: number, neg
   rows.set(negatives, 1);
   const s = scoreRows(model, user, rows);
   let rank = 0;
-  for (let j = 1; j < s.length; j++) if (s[j] >= s[0]) rank++;
+  for (let j = 1; j < s.length; j++) if (!(s[j] < s[0])) rank++; // ties and NaN count against the item
   return rank < k ? { hit: 1, ndcg: 1 / Math.log2(rank + 2), rank } : { hit: 0, ndcg: 0, rank };
 }

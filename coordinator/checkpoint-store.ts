@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { bytesToFloat32, bytesToInt32, float32ToBytes, int32ToBytes } from '../shared/protocol/binary.js';
 import type { MfModel } from '../shared/model/mf-model.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/node/atomic-file.js';
 
 const FORMAT = 'fedrec-checkpoint-1';
 const packr = new Packr({ useRecords: false });

@@ -3,7 +3,7 @@
 // A client that leaves with `forget` is removed. Persisted so N survives restarts.
 
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../shared/node/atomic-file.js';
 
 export class ClientRegistry {
   private readonly ids = new Set<string>();

@@ -1,0 +1,85 @@
+// `fedrec coordinator`: run a coordinator from flags and an optional JSON config file.
+
+import { readFile } from 'node:fs/promises';
+import { isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
+import { createLogger, type LogFormat } from '../shared/node/logger.js';
+import { readCatalogueFile } from './catalogue-file.js';
+import { resolveConfig } from './config.js';
+import { startCoordinator } from './coordinator.js';
+
+export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.0.1] [--state-dir DIR] [--config FILE.json]
+  (--catalogue FILE | --items N)       public item catalogue: one id per line (movies.csv works), or ids 1..N
+  [--rounds N] [--clients-per-round K | --sampling-rate Q] [--min-clients N] [--min-reports N]
+  [--deadline-ms MS] [--dim D] [--local-epochs E] [--lr X] [--clip C] [--noise-multiplier Z]
+  [--server-lr X] [--server-optimizer fedavg|fedadam] [--target-epsilon E --delta D] [--log-format json|pretty]`;
+
+export async function runCoordinatorCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' }, host: { type: 'string' }, 'state-dir': { type: 'string' }, config: { type: 'string' },
+    catalogue: { type: 'string' }, items: { type: 'string' }, rounds: { type: 'string' },
+    'clients-per-round': { type: 'string' }, 'sampling-rate': { type: 'string' }, 'min-clients': { type: 'string' },
+    'min-reports': { type: 'string' }, 'deadline-ms': { type: 'string' }, dim: { type: 'string' },
+    'local-epochs': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' },
+    'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
+    'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(coordinatorUsage);
+    return 0;
+  }
+  let file: Record<string, any> = {};
+  if (values.config) {
+    try {
+      file = JSON.parse(await readFile(values.config, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--config ${values.config}: ${(err as Error).message}`);
+    }
+  }
+  const patch: Record<string, any> = { ...file, round: { ...file.round }, model: { ...file.model }, serverOptimizer: { ...file.serverOptimizer }, privacy: { ...file.privacy } };
+  const set = (obj: Record<string, any>, key: string, v: unknown) => v !== undefined && (obj[key] = v);
+  set(patch, 'port', num(values, 'port', isNonNegInt, 'a port number'));
+  set(patch, 'host', values.host);
+  set(patch, 'stateDir', values['state-dir']);
+  set(patch, 'rounds', num(values, 'rounds', isNonNegInt, 'an integer ≥ 0'));
+  set(patch, 'clientsPerRound', num(values, 'clients-per-round', isPosInt, 'a positive integer'));
+  set(patch, 'samplingRate', num(values, 'sampling-rate', isRate, 'in (0, 1]'));
+  set(patch, 'minClients', num(values, 'min-clients', isPosInt, 'a positive integer'));
+  set(patch, 'minReports', num(values, 'min-reports', isPosInt, 'a positive integer'));
+  set(patch, 'roundDeadlineMs', num(values, 'deadline-ms', isPosInt, 'a positive integer'));
+  set(patch, 'noiseMultiplier', num(values, 'noise-multiplier', isNonNeg, 'a number ≥ 0'));
+  set(patch.model, 'dim', num(values, 'dim', isPosInt, 'a positive integer'));
+  set(patch.round, 'localEpochs', num(values, 'local-epochs', isPosInt, 'a positive integer'));
+  set(patch.round, 'lr', num(values, 'lr', isPositive, 'a number > 0'));
+  set(patch.round, 'clipNorm', num(values, 'clip', isPositive, 'a number > 0'));
+  set(patch.serverOptimizer, 'lr', num(values, 'server-lr', isPositive, 'a number > 0'));
+  set(patch.serverOptimizer, 'name', values['server-optimizer']);
+  const targetEpsilon = num(values, 'target-epsilon', isPositive, 'a number > 0');
+  const delta = num(values, 'delta', (v) => v > 0 && v < 1, 'in (0, 1)');
+  if (delta !== undefined) patch.privacy.delta = delta;
+  if (targetEpsilon !== undefined) patch.privacy.budget = { epsilon: targetEpsilon, delta: delta ?? patch.privacy.delta ?? 1e-5 };
+  let config;
+  try {
+    config = resolveConfig(patch);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  let itemIds: Int32Array;
+  if (values.catalogue) itemIds = await readCatalogueFile(values.catalogue);
+  else {
+    const n = num(values, 'items', isPosInt, 'a positive integer');
+    if (n === undefined) throw new UsageError('give the public catalogue: --catalogue FILE or --items N');
+    itemIds = Int32Array.from({ length: n }, (_, i) => i + 1);
+  }
+  const logger = createLogger({ format: values['log-format'] as LogFormat | undefined, name: 'coordinator' });
+  const running = await startCoordinator({ config, logger, itemIds });
+  const stop = async () => {
+    logger.info({ event: 'shutdown' }, 'shutting down');
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await new Promise<void>((resolve) => running.engine.once('done', resolve));
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,22 @@
+// Messages between the simulation runner (main thread) and its fleet workers.
+
+import type { UserSplit } from '../shared/data/types.js';
+
+export interface FleetInit {
+  type: 'init';
+  url: string;
+  httpUrl: string;
+  users: UserSplit[];
+  seed: number;
+  /** Check-ins in flight per worker. */
+  concurrency: number;
+  pollMs: number;
+}
+
+export type ToWorker = FleetInit | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'registered'; count: number }
+  | { type: 'phase-done'; round: number; task: string; done: number; waited: number; failed: number }
+  | { type: 'client-error'; code: string; message: string }
+  | { type: 'stopped' };

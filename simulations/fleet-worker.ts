@@ -1,0 +1,80 @@
+// A fleet worker (worker thread): hosts many simulated users, each a real FedrecClient with its own
+// WebSocket per check-in. Users hold only their data and private user vector between check-ins; no
+// model stays in memory for users that are not in the current round.
+
+import { parentPort } from 'node:worker_threads';
+import { FedrecClient } from '../client/fedrec-client.js';
+import { nodeSocketFactory } from '../client/node/ws-socket.js';
+import { MemoryStore } from '../client/store.js';
+import type { LocalDataset } from '../client/local-data.js';
+import { isSelected } from '../shared/sampling.js';
+import { FedrecError } from '../shared/protocol/errors.js';
+import type { FleetInit, FromWorker, ToWorker } from './fleet-protocol.js';
+import { forEachLimited } from './pool.js';
+
+interface SimUser {
+  id: string;
+  store: MemoryStore;
+  data: LocalDataset;
+}
+
+const port = parentPort!;
+let stopped = false;
+const post = (m: FromWorker) => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'stop') stopped = true;
+  else void run(m).catch((err) => post({ type: 'client-error', code: 'FEDREC_FLEET_FAILED', message: String(err?.stack ?? err) }));
+});
+
+async function run(init: FleetInit): Promise<void> {
+  const socketFactory = nodeSocketFactory();
+  const catalogueCache = new Map<string, Int32Array>();
+  const users: SimUser[] = init.users.map((u) => ({
+    id: `sim-${u.user}`,
+    store: new MemoryStore(),
+    data: { train: u.train, heldOut: { item: u.test, negatives: u.evalNegatives } },
+  }));
+  const tally = { done: 0, waited: 0, failed: 0 };
+  const checkIn = async (u: SimUser) => {
+    const client = new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: 'checkin', seed: init.seed, keepModel: false, clientId: u.id, catalogueCache });
+    try {
+      const r = await client.checkIn();
+      if (r.kind === 'done') tally.done++;
+      else tally.waited++;
+    } catch (err) {
+      tally.failed++;
+      const e = err as FedrecError;
+      post({ type: 'client-error', code: e.code ?? 'FEDREC_CLIENT_FAILED', message: `${u.id}: ${e.message}` });
+    }
+  };
+  // Register everyone once: the coordinator's population N is the registered ids.
+  await forEachLimited(users, init.concurrency, checkIn);
+  post({ type: 'registered', count: users.length });
+  let last = '';
+  while (!stopped) {
+    let status: { open: boolean; round: number; phase: string; seed: string | null; samplingRate: number };
+    try {
+      status = (await (await fetch(`${init.httpUrl}/round`)).json()) as typeof status;
+    } catch {
+      await sleep(init.pollMs);
+      continue;
+    }
+    const key = `${status.round}:${status.phase}:${status.seed}`;
+    if (!status.open || !status.seed || key === last) {
+      await sleep(init.pollMs);
+      continue;
+    }
+    last = key;
+    const seed = status.seed;
+    const picked = users.filter((u) => isSelected(seed, u.id, status.samplingRate));
+    tally.done = tally.waited = tally.failed = 0;
+    await forEachLimited(picked, init.concurrency, checkIn);
+    post({ type: 'phase-done', round: status.round, task: status.phase, ...tally });
+  }
+  post({ type: 'stopped' });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

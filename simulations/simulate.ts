@@ -1,0 +1,190 @@
+// `fedrec simulate`: a real coordinator on 127.0.0.1 and one real client per user, hosted by worker
+// threads (one per core), each client joining over its own WebSocket. Returns the per-round and
+// final quality measured on the clients themselves.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { UserSplit } from '../shared/data/types.js';
+import { resolveConfig } from '../coordinator/config.js';
+import { startCoordinator } from '../coordinator/coordinator.js';
+import type { RoundSummary } from '../coordinator/round-engine.js';
+import type { FromWorker, ToWorker } from './fleet-protocol.js';
+import { loadPopulation } from './populations/load.js';
+import { leaveOneOut } from './populations/split.js';
+import { workerScript } from './worker-script.js';
+
+export interface SimulationOptions {
+  data: string;
+  rounds: number;
+  clientsPerRound: number | null;
+  samplingRate: number | null;
+  localEpochs: number;
+  dim: number;
+  lr: number;
+  clip: number;
+  noiseMultiplier: number;
+  serverLr: number;
+  serverOptimizer: 'fedavg' | 'fedadam';
+  negatives: number;
+  evalClients: number;
+  evalEvery: number;
+  evalFitEpochs: number;
+  seed: number;
+  workers: number;
+  concurrency: number;
+  deadlineMs: number;
+  stateDir: string | null;
+  budget: { epsilon: number; delta: number } | null;
+  delta: number;
+}
+
+export const simulationDefaults: SimulationOptions = {
+  data: 'synthetic',
+  rounds: 20,
+  clientsPerRound: 200,
+  samplingRate: null,
+  localEpochs: 5,
+  dim: 32,
+  lr: 0.05,
+  clip: 5,
+  noiseMultiplier: 0,
+  serverLr: 80,
+  serverOptimizer: 'fedavg',
+  negatives: 4,
+  evalClients: 1000,
+  evalEvery: 1,
+  evalFitEpochs: 2,
+  seed: 1,
+  workers: Math.max(1, availableParallelism()),
+  concurrency: 24,
+  deadlineMs: 600_000,
+  stateDir: null,
+  budget: null,
+  delta: 1e-5,
+};
+
+export interface SimulationRound {
+  round: number;
+  participants: number;
+  committed: boolean;
+  hr10: number | null;
+  ndcg10: number | null;
+  evaluatedClients: number;
+  clippedFraction: number;
+  meanUpdateNorm: number;
+  epsilon: number | null;
+  seconds: number;
+}
+
+export interface SimulationResult {
+  config: Record<string, unknown>;
+  rounds: SimulationRound[];
+  final: { hr10: number | null; ndcg10: number | null; epsilon: number | null; delta: number; stoppedBy: 'rounds' | 'budget' };
+  wallSeconds: number;
+}
+
+export async function runSimulation(o: SimulationOptions, logger: Logger, coordinatorLogger: Logger, clientLogger: Logger): Promise<SimulationResult> {
+  const started = Date.now();
+  const population = await loadPopulation(o.data, { seed: o.seed });
+  const splits = leaveOneOut(population, { seed: o.seed });
+  if (splits.length === 0) throw new Error(`population ${population.name} has no user with two or more interactions`);
+  const n = splits.length;
+  const config = resolveConfig({
+    host: '127.0.0.1',
+    port: 0,
+    stateDir: null,
+    rounds: o.rounds,
+    samplingRate: o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n),
+    clientsPerRound: Math.min(n, o.clientsPerRound ?? n),
+    minClients: n,
+    roundDeadlineMs: o.deadlineMs,
+    model: { dim: o.dim, seed: o.seed },
+    evaluation: { every: o.evalEvery, clientsPerRound: Math.min(n, o.evalClients), deadlineMs: o.deadlineMs },
+    round: { localEpochs: o.localEpochs, lr: o.lr, clipNorm: o.clip, negatives: o.negatives, evalFitEpochs: o.evalFitEpochs },
+    noiseMultiplier: o.noiseMultiplier,
+    serverOptimizer: { name: o.serverOptimizer, lr: o.serverLr },
+    privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
+    seed: o.seed,
+  });
+  const ownStateDir = o.stateDir === null;
+  config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
+  logger.info({ event: 'population', name: population.name, users: n, items: population.itemIds.length, workers: o.workers }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s)`);
+
+  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds });
+  const rounds: SimulationRound[] = [];
+  let stoppedBy: 'rounds' | 'budget' = 'rounds';
+  coordinator.engine.on('round', (s: RoundSummary) => {
+    rounds.push(toRound(s));
+    const q = s.evaluation ? ` HR@10 ${s.evaluation.hr10.toFixed(4)} NDCG@10 ${s.evaluation.ndcg10.toFixed(4)}` : '';
+    const eps = Number.isFinite(s.epsilon) ? ` ε ${s.epsilon.toFixed(3)}` : ' ε ∞ (no noise)';
+    logger.info({ event: 'progress', round: s.round, of: o.rounds }, `round ${s.round}/${o.rounds}: ${s.reported} updates${q}${eps} (${s.seconds.toFixed(1)} s)`);
+  });
+  coordinator.engine.once('budget-exhausted', () => (stoppedBy = 'budget'));
+  const done = new Promise<void>((resolve) => coordinator.engine.once('done', () => resolve()));
+
+  const workers = startFleet(splits, o, coordinator.url, coordinator.httpUrl, clientLogger);
+  try {
+    await Promise.race([done, workers.failed]);
+  } finally {
+    await workers.stop();
+    await coordinator.close();
+    if (ownStateDir) await rm(config.stateDir, { recursive: true, force: true });
+  }
+  const lastEval = [...rounds].reverse().find((r) => r.hr10 !== null);
+  const eps = coordinator.ledger.epsilon();
+  return {
+    config: { ...o, stateDir: ownStateDir ? null : o.stateDir, population: population.name, users: n, items: population.itemIds.length, samplingRate: config.samplingRate },
+    rounds,
+    final: { hr10: lastEval?.hr10 ?? null, ndcg10: lastEval?.ndcg10 ?? null, epsilon: Number.isFinite(eps) ? eps : null, delta: config.privacy.budget?.delta ?? config.privacy.delta, stoppedBy },
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+}
+
+function toRound(s: RoundSummary): SimulationRound {
+  return {
+    round: s.round,
+    participants: s.reported,
+    committed: s.committed,
+    hr10: s.evaluation?.hr10 ?? null,
+    ndcg10: s.evaluation?.ndcg10 ?? null,
+    evaluatedClients: s.evaluation?.clients ?? 0,
+    clippedFraction: s.clippedFraction,
+    meanUpdateNorm: s.meanUpdateNorm,
+    epsilon: Number.isFinite(s.epsilon) ? s.epsilon : null,
+    seconds: s.seconds,
+  };
+}
+
+/** Splits users round-robin over worker threads; each registers its users, then follows the rounds. */
+function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, log: Logger) {
+  const count = Math.max(1, Math.min(o.workers, splits.length));
+  const shards: UserSplit[][] = Array.from({ length: count }, () => []);
+  splits.forEach((s, i) => shards[i % count].push(s));
+  let fail: (e: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
+  let errors = 0;
+  const workers = shards.map((users) => {
+    const w = new Worker(workerScript('fleet-worker'));
+    w.on('message', (m: FromWorker) => {
+      if (m.type === 'client-error') {
+        if (m.code === 'FEDREC_FLEET_FAILED') fail(new Error(m.message));
+        else if (errors++ < 20) log.warn({ event: 'client-error', code: m.code }, m.message);
+      }
+    });
+    w.on('error', (err) => fail(err));
+    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20 } satisfies ToWorker);
+    return w;
+  });
+  return {
+    failed,
+    async stop() {
+      for (const w of workers) w.postMessage({ type: 'stop' } satisfies ToWorker);
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
