@@ -4,7 +4,7 @@
 
 import type { InteractionKind } from '../shared/data/types.js';
 import { RowIndex, makeCatalogue } from '../shared/model/catalogue.js';
-import { fitUserVector, trainLocally } from '../shared/model/local-trainer.js';
+import { fitUserVector, kernelTrainer, type SubTableTrainer, trainLocallyWith } from '../shared/model/local-trainer.js';
 import { initUserVector, type MfModel } from '../shared/model/mf-model.js';
 import { bytesToFloat32, bytesToInt32, float32ToBytes } from '../shared/protocol/binary.js';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
@@ -17,10 +17,12 @@ import { rankHeldOut } from './evaluate.js';
 import { type LocalDataset, type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
+import { localGaussianNoise } from './middleware/local-noise.js';
+import { checkPrivacy, fetchDeclaredPrivacy } from './privacy-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
 import { runMiddleware, type UpdateMiddleware } from './middleware/types.js';
 import { frameBytes, type SocketFactory, type SocketLike } from './socket.js';
-import { type ClientState, type ClientStore, newClientId } from './store.js';
+import { type ClientState, type ClientStore, type Consent, newClientId } from './store.js';
 
 export interface ClientOptions {
   url: string;
@@ -29,16 +31,20 @@ export interface ClientOptions {
   data: LocalDataset;
   mode?: JoinMode;
   logger?: ClientLogger;
-  /** Steps between training and the wire; default: clip, then size guard. */
+  /** Steps between training and the wire; default: clip, local noise (if asked), size guard. */
   middleware?: UpdateMiddleware[];
-  /** Called with the coordinator's declared privacy before anything is trained; throw to refuse. */
+  /** Local training of the touched rows; default the Float32Array SGD kernel (tfjsSubTableTrainer is the tfjs one). */
+  trainer?: SubTableTrainer;
+  /** Local DP: noise multiplier of Gaussian noise added on the device (0: none). */
+  localNoiseMultiplier?: number;
+  /** The user's consent; saved to the store. Without a granted consent nothing connects or trains. */
+  consent?: Consent;
+  /** Extra check of the coordinator's declared privacy on welcome; throw to refuse. */
   admit?: (privacy: PrivacySummary) => void;
   /** Seed for negative sampling (reproducible simulations); default: fresh randomness. */
   seed?: number | string;
   /** Keep the latest global model in the store for offline recommendations (default true). */
   keepModel?: boolean;
-  /** Which history kinds train (default: all). */
-  kinds?: InteractionKind[] | null;
   /** Fixed id (simulations); default: the stored one, or a new random one. */
   clientId?: string;
   /** Shared decoded catalogues, so thousands of simulated clients hold one copy. */
@@ -50,7 +56,7 @@ export type TaskOutcome = { task: 'train'; round: number; bytes: number; norm: n
 export type CheckInResult = { kind: 'done'; outcome: TaskOutcome } | { kind: 'wait'; reason: string; retryAfterMs: number };
 
 export class FedrecClient {
-  private readonly o: Required<Omit<ClientOptions, 'admit' | 'seed' | 'clientId' | 'catalogueCache'>> & ClientOptions;
+  private readonly o: Required<Pick<ClientOptions, 'mode' | 'logger' | 'middleware' | 'keepModel'>> & ClientOptions;
   private readonly log: ClientLogger;
   private state: ClientState | null = null;
   private socket: SocketLike | null = null;
@@ -59,11 +65,16 @@ export class FedrecClient {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
+  private refusal: FedrecError | null = null;
+  /** Connected only to be forgotten: nothing will be sent but the id, so no privacy check applies. */
+  private forgetting = false;
   private listeners: { onWelcome?: (w: WelcomeMessage) => void; onWait?: (reason: string, ms: number) => void; onOutcome?: (o: TaskOutcome) => void; onError?: (e: FedrecError) => void; onClose?: (code: number, reason: string) => void } = {};
   private pendingAck: { round: number; resolve: () => void; reject: (e: Error) => void } | null = null;
 
   constructor(options: ClientOptions) {
-    this.o = { mode: 'persistent', logger: silentLogger, middleware: [clipUpdate, sizeGuard], keepModel: true, kinds: null, ...options };
+    const z = options.localNoiseMultiplier ?? 0;
+    const middleware = [clipUpdate, ...(z > 0 ? [localGaussianNoise(z)] : []), sizeGuard];
+    this.o = { mode: 'persistent', logger: silentLogger, middleware, keepModel: true, ...options };
     this.log = this.o.logger;
   }
 
@@ -73,7 +84,7 @@ export class FedrecClient {
 
   /** One check-in: connect, join, do the offered task or hear "wait", disconnect. */
   async checkIn(): Promise<CheckInResult> {
-    await this.loadState();
+    await this.preflight();
     return new Promise<CheckInResult>((resolve, reject) => {
       let settled = false;
       const finish = (r: CheckInResult | Error) => {
@@ -94,7 +105,10 @@ export class FedrecClient {
 
   /** Persistent mode: stay connected, answer offers until stop(); reconnects with backoff. */
   async run(onOutcome?: (o: TaskOutcome) => void): Promise<void> {
-    await this.loadState();
+    // A new run starts fresh: an earlier stop() (e.g. by revokeConsent) or refusal must not end it.
+    this.stopped = false;
+    this.refusal = null;
+    await this.preflight();
     let backoff = 500;
     while (!this.stopped) {
       const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -108,6 +122,7 @@ export class FedrecClient {
       this.open('persistent');
       const { code, reason } = await closed;
       this.stopHeartbeat();
+      if (this.refusal) throw this.refusal;
       if (this.stopped) break;
       if (code === CloseCodes.PROTOCOL_ERROR) throw closeError(code, reason);
       this.log.warn({ event: 'disconnected', code, reason, retryInMs: backoff }, 'connection lost; reconnecting');
@@ -128,13 +143,59 @@ export class FedrecClient {
     this.stop();
   }
 
+  /** Connects only to ask the coordinator to drop this client's id (no consent needed to leave). */
+  async forgetRemotely(): Promise<void> {
+    await this.loadState();
+    this.forgetting = true;
+    await new Promise<void>((resolve, reject) => {
+      this.listeners = { onWelcome: () => this.leave(true).then(resolve, reject), onClose: (code, reason) => reject(closeError(code, reason)) };
+      this.open('checkin');
+    }).finally(() => {
+      this.forgetting = false;
+    });
+  }
+
+  /** Opt in (or change which kinds train, or the ε limit). */
+  async grantConsent(consent: Omit<Consent, 'granted' | 'at'>): Promise<void> {
+    await this.loadState();
+    this.state!.consent = { ...consent, granted: true, at: new Date().toISOString() };
+    this.mapped = null;
+    await this.o.store.save(this.state!);
+  }
+
+  /** Opt out at any time: stops at once, tells the coordinator, and records the decision. */
+  async revokeConsent(): Promise<void> {
+    await this.loadState();
+    await this.leave(false);
+    this.state!.consent = { ...(this.state!.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() };
+    await this.o.store.save(this.state!);
+  }
+
+  /** Opt out and delete everything on the device (history is the app's to delete; see client/node/cli.ts). */
+  async forget(): Promise<void> {
+    await this.leave(true);
+    await this.o.store.clear();
+    this.state = null;
+    this.mapped = null;
+  }
+
+  /** No connection before consent; with a user limit, no connection to a coordinator over it. */
+  private async preflight(): Promise<void> {
+    await this.loadState();
+    const consent = this.state!.consent;
+    if (!consent?.granted) throw new FedrecError(ErrorCodes.NO_CONSENT, 'the user has not opted in to federated training on this device');
+    if (consent.maxEpsilon !== null) checkPrivacy(await fetchDeclaredPrivacy(this.o.url), consent.maxEpsilon);
+  }
+
   // ---- connection --------------------------------------------------------------------------
 
   private async loadState(): Promise<void> {
     if (this.state) return;
     const stored = await this.o.store.load();
-    this.state = stored ?? { clientId: this.o.clientId ?? newClientId(), userVector: null, catalogue: null, model: null, ledger: [] };
-    if (this.o.clientId) this.state.clientId = this.o.clientId;
+    const state: ClientState = stored ?? { clientId: this.o.clientId ?? newClientId(), userVector: null, catalogue: null, model: null, ledger: [], consent: null };
+    if (this.o.clientId) state.clientId = this.o.clientId;
+    if (this.o.consent) state.consent = this.o.consent;
+    this.state = state;
   }
 
   private open(mode: JoinMode): void {
@@ -202,11 +263,16 @@ export class FedrecClient {
   private onWelcome(w: WelcomeMessage): void {
     const st = this.state!;
     try {
-      this.o.admit?.(w.privacy);
+      const limit = st.consent?.maxEpsilon;
+      if (!this.forgetting && limit !== null && limit !== undefined) checkPrivacy(w.privacy, limit);
+      if (!this.forgetting) this.o.admit?.(w.privacy);
     } catch (err) {
       this.log.warn({ event: 'refused-coordinator', reason: (err as Error).message }, 'refusing this coordinator');
       this.socket?.close(CloseCodes.NORMAL, 'refused by client');
-      this.listeners.onError?.(err instanceof FedrecError ? err : new FedrecError(ErrorCodes.SHUTTING_DOWN, (err as Error).message));
+      const e = err instanceof FedrecError ? err : new FedrecError(ErrorCodes.PRIVACY_LIMIT, (err as Error).message);
+      this.refusal = e;
+      this.stopped = this.stopped || this.o.mode === 'persistent';
+      this.listeners.onError?.(e);
       return;
     }
     if (w.catalogue.itemIds) {
@@ -238,7 +304,8 @@ export class FedrecClient {
   private mappedData(): MappedData {
     const cat = this.state!.catalogue!;
     if (this.mapped?.version !== cat.version) {
-      const data = mapToRows(this.o.data, new RowIndex(makeCatalogueTrusted(cat.itemIds, cat.version)), this.o.kinds ? new Set(this.o.kinds) : null);
+      const kinds = this.state!.consent?.kinds;
+      const data = mapToRows(this.o.data, new RowIndex(makeCatalogueTrusted(cat.itemIds, cat.version)), kinds ? new Set(kinds) : null);
       if (data.ignored > 0) this.log.info({ event: 'items-ignored', count: data.ignored }, `${data.ignored} history items are not in the catalogue and were ignored`);
       this.mapped = { version: cat.version, data };
     }
@@ -273,11 +340,11 @@ export class FedrecClient {
       return;
     }
     if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
-    const result = trainLocally(model, st.userVector, data.positives, data.exclude, training, rng);
+    const result = await trainLocallyWith(this.o.trainer ?? kernelTrainer, model, st.userVector, data.positives, data.exclude, training, rng);
     const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0 }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
     const frame = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: float32ToBytes(update.delta), clipped: update.clipped };
     await this.sendAndAwaitAck(offer.round, frame);
-    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, localNoiseStddev: update.localNoiseStddev });
+    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, localNoiseStddev: update.localNoiseStddev, clipNorm: cfg.clipNorm });
     if (this.o.keepModel) st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(params) };
     await this.o.store.save(st);
     this.log.info({ event: 'update-sent', round: offer.round, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, examples: result.examples }, `round ${offer.round}: update sent`);

@@ -1,6 +1,8 @@
 // What a client keeps on its device between sessions. The browser and tests use MemoryStore; the
 // Node client persists the same state to its state dir (client/node/file-store.ts).
 
+import type { InteractionKind } from '../shared/data/types.js';
+
 export interface LedgerEntry {
   /** When the update left the device (ISO time). */
   at: string;
@@ -11,6 +13,18 @@ export interface LedgerEntry {
   norm: number;
   clipped: boolean;
   localNoiseStddev: number;
+  /** The round's clip norm: with localNoiseStddev it fixes the local-DP cost of this update. */
+  clipNorm: number;
+}
+
+/** The user's own decision, kept on the device. Nothing trains without `granted`. */
+export interface Consent {
+  granted: boolean;
+  /** History kinds the user lets train the shared model. */
+  kinds: InteractionKind[];
+  /** The user's privacy limit: refuse coordinators whose declared budget exceeds it (null: none). */
+  maxEpsilon: number | null;
+  at: string;
 }
 
 export interface ClientState {
@@ -21,6 +35,7 @@ export interface ClientState {
   /** The latest global model received, for recommending offline. */
   model: { version: number; items: number; dim: number; params: Float32Array } | null;
   ledger: LedgerEntry[];
+  consent: Consent | null;
 }
 
 export interface ClientStore {

@@ -20,6 +20,8 @@ export interface Checkpoint {
   strategy: { name: string; state: Record<string, Float32Array> };
   /** The accountant's ledger, as JSON-safe data (see shared/privacy). */
   privacy: unknown;
+  /** Clip norm for the next round (moves under adaptive clipping). */
+  clipNorm: number;
   savedAt: string;
 }
 
@@ -41,6 +43,7 @@ export class CheckpointStore {
       itemIds: int32ToBytes(c.itemIds),
       strategy: { name: c.strategy.name, state: strategyState },
       privacy: c.privacy,
+      clipNorm: c.clipNorm,
       savedAt: c.savedAt,
     });
     await writeFileAtomic(this.file, frame);
@@ -73,6 +76,7 @@ export class CheckpointStore {
       itemIds: bytesToInt32(raw.itemIds),
       strategy: { name: raw.strategy?.name ?? 'fedavg', state },
       privacy: raw.privacy ?? null,
+      clipNorm: raw.clipNorm,
       savedAt: raw.savedAt,
     };
   }

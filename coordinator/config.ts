@@ -2,6 +2,7 @@
 // names the bad parameter, before any socket opens.
 
 import type { RoundConfig } from '../shared/protocol/messages.js';
+import { type AdaptiveClippingOptions, validateAdaptive } from './aggregation/adaptive-clip.js';
 import type { MeanDenominator } from './aggregation/mean.js';
 
 export interface ServerOptimizerConfig {
@@ -32,6 +33,8 @@ export interface CoordinatorConfig {
   evaluation: { every: number; clientsPerRound: number; deadlineMs: number };
   round: RoundConfig;
   noiseMultiplier: number;
+  /** null: fixed clip norm round.clipNorm; otherwise it adapts from there (Andrew et al. 2021). */
+  adaptiveClipping: AdaptiveClippingOptions | null;
   denominator: MeanDenominator;
   serverOptimizer: ServerOptimizerConfig;
   limits: {
@@ -52,7 +55,7 @@ export const defaultRoundConfig: RoundConfig = {
   l2: 0,
   negatives: 4,
   batchSize: 1,
-  clipNorm: 5,
+  clipNorm: 10,
   evalFitEpochs: 2,
 };
 
@@ -72,6 +75,7 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     evaluation: { every: 1, clientsPerRound: 1000, deadlineMs: 120_000 },
     round: { ...defaultRoundConfig },
     noiseMultiplier: 0,
+    adaptiveClipping: null,
     denominator: 'expected',
     serverOptimizer: { name: 'fedavg', lr: 80 },
     limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000 },
@@ -127,6 +131,7 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(r.clipNorm > 0 && Number.isFinite(r.clipNorm), `round.clipNorm must be > 0, got ${r.clipNorm}`);
   need(nonNegInt(r.evalFitEpochs), `round.evalFitEpochs must be an integer ≥ 0, got ${r.evalFitEpochs}`);
   need(c.noiseMultiplier >= 0 && Number.isFinite(c.noiseMultiplier), `noiseMultiplier must be ≥ 0, got ${c.noiseMultiplier}`);
+  if (c.adaptiveClipping) validateAdaptive(c.adaptiveClipping, c.noiseMultiplier);
   need(c.denominator === 'expected' || c.denominator === 'reported', `denominator must be "expected" or "reported", got ${c.denominator}`);
   need(c.serverOptimizer.name === 'fedavg' || c.serverOptimizer.name === 'fedadam', `serverOptimizer.name must be "fedavg" or "fedadam", got ${c.serverOptimizer.name}`);
   need(c.serverOptimizer.lr > 0, `serverOptimizer.lr must be > 0, got ${c.serverOptimizer.lr}`);

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { type Catalogue, makeCatalogue } from '../shared/model/catalogue.js';
 import { initModel, parameterCount } from '../shared/model/mf-model.js';
+import { ClipNormController } from './aggregation/adaptive-clip.js';
 import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import type { CoordinatorConfig } from './config.js';
@@ -67,13 +68,14 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
 
   const strategy = makeStrategy(config);
   if (checkpoint && checkpoint.strategy.name === strategy.name) strategy.restore(checkpoint.strategy.state);
-  const clipNorm = () => config.round.clipNorm;
+  const clip = new ClipNormController(typeof checkpoint?.clipNorm === 'number' ? checkpoint.clipNorm : config.round.clipNorm);
+  const clipNorm = () => clip.value;
   let currentRate = config.samplingRate ?? 0;
   const ledger = new PrivacyLedger(
     { delta: config.privacy.delta, budget: config.privacy.budget, clipNorm, noiseMultiplier: config.noiseMultiplier, samplingRate: () => currentRate },
     checkpoint?.privacy ?? null,
   );
-  const aggregator = dpFedAvgAggregator({ clipNorm, noiseMultiplier: config.noiseMultiplier, denominator: config.denominator });
+  const aggregator = dpFedAvgAggregator({ clipNorm: clip, noiseMultiplier: config.noiseMultiplier, denominator: config.denominator, adaptiveClipping: config.adaptiveClipping });
   const engine = new RoundEngine({
     config,
     model,
@@ -83,6 +85,7 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
     registry,
     store,
     ledger,
+    clipNorm: clip,
     logger,
     round: checkpoint?.round ?? 0,
     modelVersion: checkpoint?.modelVersion ?? 0,

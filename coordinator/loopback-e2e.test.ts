@@ -25,7 +25,7 @@ describe('loopback end to end', () => {
     running.engine.on('round', (s: RoundSummary) => rounds.push(s));
     const done = new Promise((r) => running!.engine.once('done', r));
     for (let k = 0; k < 6; k++) {
-      const c = new FedrecClient({ url: running.url, socketFactory: nodeSocketFactory(), store: new MemoryStore(), data: tinyDataset(k), seed: 1, clientId: `client-${k}` });
+      const c = new FedrecClient({ url: running.url, socketFactory: nodeSocketFactory(), store: new MemoryStore(), data: tinyDataset(k), seed: 1, clientId: `client-${k}`, consent: { granted: true, kinds: ['view'], maxEpsilon: null, at: '' } });
       clients.push(c);
       void c.run();
     }

@@ -12,6 +12,7 @@ import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { MetricsMessage, OfferMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
 import type { MfModel } from '../shared/model/mf-model.js';
 import type { Catalogue } from '../shared/model/catalogue.js';
+import type { ClipNormController } from './aggregation/adaptive-clip.js';
 import type { AggregationStage } from './aggregation/stage.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { CoordinatorConfig } from './config.js';
@@ -37,6 +38,8 @@ export interface RoundSummary {
   rejected: number;
   clippedFraction: number;
   meanUpdateNorm: number;
+  /** Clip norm this round used (it moves under adaptive clipping). */
+  clipNorm: number;
   noiseStddev: number;
   seconds: number;
   modelVersion: number;
@@ -63,6 +66,8 @@ export interface EngineDeps {
   registry: ClientRegistry;
   store: CheckpointStore | null;
   ledger: PrivacyLedger;
+  /** The current clip norm (fixed, or moved by adaptive clipping); checkpointed. */
+  clipNorm: ClipNormController;
   logger: Logger;
   /** Last committed round and model version (from a checkpoint, or 0). */
   round: number;
@@ -162,16 +167,24 @@ export class RoundEngine extends EventEmitter {
 
   onUpdate(clientId: string, msg: UpdateMessage): void {
     const p = this.checkRound(clientId, msg.round, 'train');
-    if (msg.modelVersion !== p.modelVersion) {
-      throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `update is for model version ${msg.modelVersion}; round ${p.round} trains version ${p.modelVersion}`, { round: p.round });
-    }
-    let delta: Float32Array;
     try {
-      delta = bytesToFloat32(msg.delta);
-    } catch {
-      throw new FedrecError(ErrorCodes.WRONG_SIZE, `update.delta has ${msg.delta.byteLength} bytes, not a whole number of float32 values`, { round: p.round });
+      if (msg.modelVersion !== p.modelVersion) {
+        throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `update is for model version ${msg.modelVersion}; round ${p.round} trains version ${p.modelVersion}`, { round: p.round });
+      }
+      let delta: Float32Array;
+      try {
+        delta = bytesToFloat32(msg.delta);
+      } catch {
+        throw new FedrecError(ErrorCodes.WRONG_SIZE, `update.delta has ${msg.delta.byteLength} bytes, not a whole number of float32 values`, { round: p.round });
+      }
+      this.d.aggregator.accept(delta, 1, { clientId, norm: 0, clientClipped: msg.clipped }); // throws before any state change
+    } catch (err) {
+      // Counted against the round like checkRound's refusals; the aggregator's errors (wrong size,
+      // non-finite) do not know the round, so tag them with it as every other update error is.
+      p.rejected++;
+      if (err instanceof FedrecError && err.round === undefined) throw new FedrecError(err.code, err.message, { round: p.round, cause: err });
+      throw err;
     }
-    this.d.aggregator.accept(delta, 1, { clientId, norm: 0 }); // throws before any state change
     p.reported.add(clientId);
     if (msg.clipped) p.clientClipped++;
     this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
@@ -181,6 +194,7 @@ export class RoundEngine extends EventEmitter {
   onMetrics(clientId: string, msg: MetricsMessage): void {
     const p = this.checkRound(clientId, msg.round, 'evaluate');
     if (msg.modelVersion !== p.modelVersion) {
+      p.rejected++;
       throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `metrics are for model version ${msg.modelVersion}; the evaluation is of version ${p.modelVersion}`, { round: p.round });
     }
     p.reported.add(clientId);
@@ -323,6 +337,7 @@ export class RoundEngine extends EventEmitter {
       rejected: train.rejected,
       clippedFraction: reported ? Math.max(train.clientClipped, measurements.clippedByCoordinator ?? 0) / reported : 0,
       meanUpdateNorm: measurements.meanUpdateNorm ?? 0,
+      clipNorm: measurements.clipNorm ?? this.d.clipNorm.value,
       noiseStddev: measurements.noiseStddev ?? 0,
       seconds: (Date.now() - started) / 1000,
       modelVersion: this.modelVersion,
@@ -344,7 +359,7 @@ export class RoundEngine extends EventEmitter {
       shape: { items: this.model.items, dim: this.model.dim },
       catalogueVersion: this.catalogue.version,
       params: float32ToBytes(this.model.params),
-      config: this.config.round,
+      config: { ...this.config.round, clipNorm: this.d.clipNorm.value },
       deadlineMs,
     };
     const now = Date.now();
@@ -405,6 +420,7 @@ export class RoundEngine extends EventEmitter {
       itemIds: this.catalogue.itemIds,
       strategy: { name: this.d.strategy.name, state: this.d.strategy.snapshot() },
       privacy: this.d.ledger.snapshot(),
+      clipNorm: this.d.clipNorm.value,
       savedAt: new Date().toISOString(),
     });
     await registry.save();

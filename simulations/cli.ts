@@ -13,7 +13,7 @@ export const simulateUsage = `fedrec simulate [--data synthetic|synthetic:users=
   [--rounds ${simulationDefaults.rounds}] [--clients-per-round ${simulationDefaults.clientsPerRound} | --sampling-rate Q] [--local-epochs ${simulationDefaults.localEpochs}]
   [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
   [--server-optimizer fedavg|fedadam] [--eval-clients ${simulationDefaults.evalClients}] [--eval-every ${simulationDefaults.evalEvery}] [--seed ${simulationDefaults.seed}]
-  [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
+  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
 
 export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--seed ${baselineDefaults.seed}]`;
 
@@ -41,6 +41,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
     'eval-clients': { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-fit-epochs': { type: 'string' }, seed: { type: 'string' },
     workers: { type: 'string' }, concurrency: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'target-epsilon': { type: 'string' },
     delta: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
+    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' },
   });
   if (values.help) {
     console.log(simulateUsage);
@@ -61,9 +62,14 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   pick('clip', num(values, 'clip', isPositive, 'a number > 0'));
   pick('noiseMultiplier', num(values, 'noise-multiplier', isNonNeg, 'a number ≥ 0'));
   pick('serverLr', num(values, 'server-lr', isPositive, 'a number > 0'));
+  pick('adaptiveClipQuantile', num(values, 'adaptive-clip', (v) => v > 0 && v < 1, 'a target quantile in (0, 1)'));
   if (values['server-optimizer'] !== undefined) {
     if (values['server-optimizer'] !== 'fedavg' && values['server-optimizer'] !== 'fedadam') throw new UsageError(`--server-optimizer must be fedavg or fedadam`);
     o.serverOptimizer = values['server-optimizer'];
+  }
+  if (values.trainer !== undefined) {
+    if (values.trainer !== 'kernel' && values.trainer !== 'tfjs') throw new UsageError('--trainer must be kernel or tfjs');
+    o.trainer = values.trainer;
   }
   pick('evalClients', num(values, 'eval-clients', isPosInt, 'a positive integer'));
   pick('evalEvery', num(values, 'eval-every', isNonNegInt, 'an integer ≥ 0'));

@@ -11,6 +11,7 @@ export interface FleetInit {
   /** Check-ins in flight per worker. */
   concurrency: number;
   pollMs: number;
+  trainer: 'kernel' | 'tfjs';
 }
 
 export type ToWorker = FleetInit | { type: 'stop' };
@@ -19,4 +20,5 @@ export type FromWorker =
   | { type: 'registered'; count: number }
   | { type: 'phase-done'; round: number; task: string; done: number; waited: number; failed: number }
   | { type: 'client-error'; code: string; message: string }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  | { type: 'backend'; backend: string };

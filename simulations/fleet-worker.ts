@@ -7,10 +7,15 @@ import { FedrecClient } from '../client/fedrec-client.js';
 import { nodeSocketFactory } from '../client/node/ws-socket.js';
 import { MemoryStore } from '../client/store.js';
 import type { LocalDataset } from '../client/local-data.js';
+import type { InteractionKind } from '../shared/data/types.js';
 import { isSelected } from '../shared/sampling.js';
+import { kernelTrainer, type SubTableTrainer } from '../shared/model/local-trainer.js';
 import { FedrecError } from '../shared/protocol/errors.js';
 import type { FleetInit, FromWorker, ToWorker } from './fleet-protocol.js';
 import { forEachLimited } from './pool.js';
+
+/** Simulated users stand for people who opted in to every kind, with no ε limit of their own. */
+const simulatedConsent = { granted: true, kinds: ['view', 'purchase'] as InteractionKind[], maxEpsilon: null, at: new Date(0).toISOString() };
 
 interface SimUser {
   id: string;
@@ -29,6 +34,13 @@ port.on('message', (m: ToWorker) => {
 
 async function run(init: FleetInit): Promise<void> {
   const socketFactory = nodeSocketFactory();
+  let trainer: SubTableTrainer = kernelTrainer;
+  if (init.trainer === 'tfjs') {
+    const { selectTfBackend } = await import('../client/node/tf-backend.js');
+    const { tfjsSubTableTrainer } = await import('../shared/model/tfjs-trainer.js');
+    post({ type: 'backend', backend: (await selectTfBackend()).backend });
+    trainer = tfjsSubTableTrainer;
+  }
   const catalogueCache = new Map<string, Int32Array>();
   const users: SimUser[] = init.users.map((u) => ({
     id: `sim-${u.user}`,
@@ -37,7 +49,7 @@ async function run(init: FleetInit): Promise<void> {
   }));
   const tally = { done: 0, waited: 0, failed: 0 };
   const checkIn = async (u: SimUser) => {
-    const client = new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: 'checkin', seed: init.seed, keepModel: false, clientId: u.id, catalogueCache });
+    const client = new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: 'checkin', seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer });
     try {
       const r = await client.checkIn();
       if (r.kind === 'done') tally.done++;

@@ -26,9 +26,13 @@ export interface SimulationOptions {
   lr: number;
   clip: number;
   noiseMultiplier: number;
+  /** Target quantile for adaptive clipping (null: fixed --clip). */
+  adaptiveClipQuantile: number | null;
   serverLr: number;
   serverOptimizer: 'fedavg' | 'fedadam';
   negatives: number;
+  /** kernel: Float32Array SGD (default); tfjs: the tfjs trainer on the best backend that loads. */
+  trainer: 'kernel' | 'tfjs';
   evalClients: number;
   evalEvery: number;
   evalFitEpochs: number;
@@ -49,11 +53,13 @@ export const simulationDefaults: SimulationOptions = {
   localEpochs: 5,
   dim: 32,
   lr: 0.05,
-  clip: 5,
+  clip: 10,
   noiseMultiplier: 0,
+  adaptiveClipQuantile: null,
   serverLr: 80,
   serverOptimizer: 'fedavg',
   negatives: 4,
+  trainer: 'kernel',
   evalClients: 1000,
   evalEvery: 1,
   evalFitEpochs: 2,
@@ -75,6 +81,7 @@ export interface SimulationRound {
   evaluatedClients: number;
   clippedFraction: number;
   meanUpdateNorm: number;
+  clipNorm: number;
   epsilon: number | null;
   seconds: number;
 }
@@ -105,13 +112,15 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     evaluation: { every: o.evalEvery, clientsPerRound: Math.min(n, o.evalClients), deadlineMs: o.deadlineMs },
     round: { localEpochs: o.localEpochs, lr: o.lr, clipNorm: o.clip, negatives: o.negatives, evalFitEpochs: o.evalFitEpochs },
     noiseMultiplier: o.noiseMultiplier,
+    // σ_b = expected clients / 20, the setting Andrew et al. 2021 recommend.
+    adaptiveClipping: o.adaptiveClipQuantile === null ? null : { targetQuantile: o.adaptiveClipQuantile, learningRate: 0.2, countNoiseStddev: Math.max(o.noiseMultiplier, ((o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n)) * n) / 20) },
     serverOptimizer: { name: o.serverOptimizer, lr: o.serverLr },
     privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
     seed: o.seed,
   });
   const ownStateDir = o.stateDir === null;
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
-  logger.info({ event: 'population', name: population.name, users: n, items: population.itemIds.length, workers: o.workers }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s)`);
+  logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
 
   const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds });
   const rounds: SimulationRound[] = [];
@@ -153,6 +162,7 @@ function toRound(s: RoundSummary): SimulationRound {
     evaluatedClients: s.evaluation?.clients ?? 0,
     clippedFraction: s.clippedFraction,
     meanUpdateNorm: s.meanUpdateNorm,
+    clipNorm: s.clipNorm,
     epsilon: Number.isFinite(s.epsilon) ? s.epsilon : null,
     seconds: s.seconds,
   };
@@ -167,16 +177,21 @@ function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, http
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => {});
   let errors = 0;
+  let backendLogged = false;
   const workers = shards.map((users) => {
     const w = new Worker(workerScript('fleet-worker'));
     w.on('message', (m: FromWorker) => {
+      if (m.type === 'backend' && !backendLogged) {
+        backendLogged = true;
+        log.warn({ event: 'tf-backend', backend: m.backend }, `local training: tfjs on the ${m.backend} backend`);
+      }
       if (m.type === 'client-error') {
         if (m.code === 'FEDREC_FLEET_FAILED') fail(new Error(m.message));
         else if (errors++ < 20) log.warn({ event: 'client-error', code: m.code }, m.message);
       }
     });
     w.on('error', (err) => fail(err));
-    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20 } satisfies ToWorker);
+    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer } satisfies ToWorker);
     return w;
   });
   return {

@@ -2,15 +2,23 @@
 
 import { isPosInt, num, parseFlags, UsageError } from '../../bin/args.js';
 import { createLogger, type LogFormat } from '../../shared/node/logger.js';
+import type { InteractionKind } from '../../shared/data/types.js';
 import { FedrecClient } from '../fedrec-client.js';
+import { localEpsilon } from '../local-privacy.js';
+import { newClientId } from '../store.js';
 import { recommendTopK } from '../recommend.js';
 import { FileStore } from './file-store.js';
 import { deleteHistory, importHistory, storedHistory } from './history-file.js';
 import { nodeSocketFactory } from './ws-socket.js';
+import { selectTfBackend } from './tf-backend.js';
+import type { SubTableTrainer } from '../../shared/model/local-trainer.js';
 
-export const clientUsage = `fedrec client --server ws://HOST:PORT --history FILE.csv --state-dir DIR [--log-format json|pretty]
-fedrec client ledger --state-dir DIR      what left this device: round, model version, bytes, norm
-fedrec client forget --state-dir DIR      delete the local history, user vector, model and ledger
+export const clientUsage = `fedrec client consent --state-dir DIR --grant [--kinds view,purchase] [--max-epsilon E]
+fedrec client consent --state-dir DIR --revoke     opt out (nothing trains until granted again)
+fedrec client --server ws://HOST:PORT --history FILE.csv --state-dir DIR [--local-noise Z] [--trainer kernel|tfjs] [--log-format json|pretty]
+fedrec client ledger --state-dir DIR [--delta 1e-5]   what left this device: round, model version, bytes, norm
+fedrec client forget --state-dir DIR [--server URL]   delete the local history, user vector, model, ledger
+                                                     (with --server, also ask the coordinator to drop this id)
 history FILE.csv: item_id,timestamp[,kind] with kind view|purchase`;
 
 export async function runClientCommand(argv: string[]): Promise<number> {
@@ -18,7 +26,8 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   const rest = sub === 'run' ? argv : argv.slice(1);
   const { values } = parseFlags(rest, {
     server: { type: 'string' }, history: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' },
-    'exit-after-rounds': { type: 'string' }, help: { type: 'boolean' },
+    'exit-after-rounds': { type: 'string' }, help: { type: 'boolean' }, grant: { type: 'boolean' }, revoke: { type: 'boolean' },
+    kinds: { type: 'string' }, 'max-epsilon': { type: 'string' }, 'local-noise': { type: 'string' }, delta: { type: 'string' }, trainer: { type: 'string' },
   });
   if (values.help) {
     console.log(clientUsage);
@@ -30,13 +39,42 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   switch (sub) {
     case 'ledger': {
       const state = await store.load();
-      console.log(JSON.stringify({ clientId: state?.clientId ?? null, updates: state?.ledger ?? [] }, null, 2));
+      const delta = num(values, 'delta', (v) => v > 0 && v < 1, 'in (0, 1)') ?? 1e-5;
+      const ledger = state?.ledger ?? [];
+      const eps = localEpsilon(ledger, delta);
+      console.log(JSON.stringify({
+        clientId: state?.clientId ?? null,
+        consent: state?.consent ?? null,
+        leftThisDevice: 'clipped model updates only (dense item-table deltas); never the history or the user vector',
+        updates: ledger,
+        totalBytes: ledger.reduce((a, e) => a + e.bytes, 0),
+        localDp: { delta, epsilon: Number.isFinite(eps) ? eps : null, note: Number.isFinite(eps) ? 'ε of the local noise alone, against the coordinator itself' : 'some updates left without local noise: they are protected only by the coordinator\'s central DP' },
+      }, null, 2));
       return 0;
     }
     case 'forget': {
+      if (values.server) {
+        const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: [], heldOut: null } });
+        await client.forgetRemotely().catch((err: Error) => console.error(`could not reach ${values.server} to drop this id there: ${err.message}`));
+      }
       await store.clear();
       await deleteHistory(stateDir);
       console.log(JSON.stringify({ forgotten: true, stateDir }));
+      return 0;
+    }
+    case 'consent': {
+      if (values.grant === values.revoke) throw new UsageError('give exactly one of --grant or --revoke');
+      const state = (await store.load()) ?? { clientId: newClientId(), userVector: null, catalogue: null, model: null, ledger: [], consent: null };
+      if (values.revoke) {
+        state.consent = { ...(state.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() };
+      } else {
+        const kinds = (values.kinds ?? 'view,purchase').split(',').map((k) => k.trim());
+        for (const k of kinds) if (k !== 'view' && k !== 'purchase') throw new UsageError(`--kinds takes view and/or purchase, got "${k}"`);
+        const maxEpsilon = num(values, 'max-epsilon', (v) => v > 0, 'a number > 0') ?? null;
+        state.consent = { granted: true, kinds: kinds as InteractionKind[], maxEpsilon, at: new Date().toISOString() };
+      }
+      await store.save(state);
+      console.log(JSON.stringify({ consent: state.consent }));
       return 0;
     }
     case 'run':
@@ -49,7 +87,14 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   const logger = createLogger({ format: values['log-format'] as LogFormat | undefined, name: 'client' });
   const history = await importHistory(values.history, stateDir);
   const exitAfter = num(values, 'exit-after-rounds', isPosInt, 'a positive integer');
-  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: history, heldOut: null }, logger });
+  const localNoise = num(values, 'local-noise', (v) => v > 0, 'a number > 0');
+  let trainer: SubTableTrainer | undefined;
+  if (values.trainer === 'tfjs') {
+    await selectTfBackend(logger); // logs the backend that runs
+    trainer = (await import('../../shared/model/tfjs-trainer.js')).tfjsSubTableTrainer;
+  } else if (values.trainer !== undefined && values.trainer !== 'kernel') throw new UsageError('--trainer must be kernel or tfjs');
+  else logger.info({ event: 'trainer', trainer: 'kernel' }, 'local training: Float32Array SGD kernel (tfjs not needed)');
+  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: history, heldOut: null }, logger, localNoiseMultiplier: localNoise, trainer });
   logger.info({ event: 'start', interactions: history.length, server: values.server }, `client with ${history.length} local interactions; only clipped model updates leave this device`);
   let trained = 0;
   const stop = () => client.stop();

@@ -38,6 +38,7 @@ export class FileStore implements ClientStore {
       catalogue: raw.catalogue ? { version: raw.catalogue.version, itemIds: bytesToInt32(raw.catalogue.itemIds) } : null,
       model: raw.model ? { version: raw.model.version, items: raw.model.items, dim: raw.model.dim, params: Float32Array.from(bytesToFloat32(raw.model.params)) } : null,
       ledger: raw.ledger ?? [],
+      consent: raw.consent ?? null,
     };
   }
 
@@ -50,6 +51,7 @@ export class FileStore implements ClientStore {
       catalogue: s.catalogue ? { version: s.catalogue.version, itemIds: int32ToBytes(s.catalogue.itemIds) } : null,
       model: s.model ? { version: s.model.version, items: s.model.items, dim: s.model.dim, params: float32ToBytes(s.model.params) } : null,
       ledger: s.ledger,
+      consent: s.consent,
     });
     await writeFileAtomic(this.file, frame);
   }

@@ -7,6 +7,8 @@ export interface UpdateInfo {
   clientId: string;
   /** L2 norm of the update as received. */
   norm: number;
+  /** The client's own report that it had to clip (the adaptive-clipping bit, inverted). */
+  clientClipped: boolean;
 }
 
 /** Something a stage did that costs privacy; the accountant composes these after a commit. */

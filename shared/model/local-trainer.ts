@@ -4,8 +4,14 @@
 import type { SeededRandom } from '../random.js';
 import { sampleExamples } from './examples.js';
 import type { MfModel } from './mf-model.js';
-import { sgdTrain } from './sgd-kernel.js';
-import { denseDelta, gatherSubTable } from './sub-table.js';
+import { type SgdConfig, sgdTrain } from './sgd-kernel.js';
+import { denseDelta, gatherSubTable, type SubTable } from './sub-table.js';
+
+/** Trains a sub-table and user vector in place; returns the last epoch's mean loss. */
+export type SubTableTrainer = (sub: SubTable, user: Float32Array, labels: Float32Array, cfg: SgdConfig, rng: SeededRandom) => number | Promise<number>;
+
+/** The default: the Float32Array SGD kernel. */
+export const kernelTrainer: SubTableTrainer = (sub, user, labels, cfg, rng) => sgdTrain(sub, user, labels, cfg, rng);
 
 export interface LocalTrainingConfig {
   epochs: number;
@@ -35,6 +41,23 @@ export function trainLocally(
   const ex = sampleExamples(positives, exclude, model.items, cfg.negatives, rng);
   const sub = gatherSubTable(model, ex.rows);
   const loss = sgdTrain(sub, user, ex.labels, { ...cfg, trainItems: true }, rng);
+  return { delta: denseDelta(model, sub), examples: ex.rows.length, touchedRows: sub.rows.length, loss };
+}
+
+/** trainLocally with a pluggable trainer (e.g. the tfjs one, which is asynchronous). */
+export async function trainLocallyWith(
+  train: SubTableTrainer,
+  model: MfModel,
+  user: Float32Array,
+  positives: Int32Array,
+  exclude: ReadonlySet<number>,
+  cfg: LocalTrainingConfig,
+  rng: SeededRandom,
+): Promise<LocalTrainingResult> {
+  if (train === kernelTrainer) return trainLocally(model, user, positives, exclude, cfg, rng);
+  const ex = sampleExamples(positives, exclude, model.items, cfg.negatives, rng);
+  const sub = gatherSubTable(model, ex.rows);
+  const loss = await train(sub, user, ex.labels, { ...cfg, trainItems: true }, rng);
   return { delta: denseDelta(model, sub), examples: ex.rows.length, touchedRows: sub.rows.length, loss };
 }
 

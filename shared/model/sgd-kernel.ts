@@ -68,8 +68,11 @@ function batchEpoch(sub: SubTable, user: Float32Array, labels: Float32Array, ord
   const gB = new Float32Array(b.length);
   const gU = new Float32Array(dim);
   const touched = new Int32Array(batchSize);
+  // Batch id that last applied each row: a row repeated within a batch is stepped once.
+  const appliedIn = new Int32Array(b.length).fill(-1);
   let loss = 0;
   for (let start = 0; start < order.length; start += batchSize) {
+    const batch = start / batchSize;
     const end = Math.min(order.length, start + batchSize);
     const scale = 1 / (end - start);
     gU.fill(0);
@@ -94,7 +97,8 @@ function batchEpoch(sub: SubTable, user: Float32Array, labels: Float32Array, ord
     for (let k = 0; k < dim; k++) user[k] -= lr * gU[k];
     for (let j = 0; j < t; j++) {
       const row = touched[j];
-      if (gB[row] === 0 && gE[row * dim] === 0) continue; // already applied (row repeated in batch)
+      if (appliedIn[row] === batch) continue;
+      appliedIn[row] = batch;
       const o = row * dim;
       if (trainItems) {
         b[row] -= lr * gB[row];

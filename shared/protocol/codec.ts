@@ -22,5 +22,21 @@ export function decodeFrame(frame: Uint8Array): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) {
     throw new FedrecError(ErrorCodes.MALFORMED_FRAME, 'frame does not hold a message object');
   }
+  // ...and the same anywhere inside it: a nested 0xc1 (or an extension type msgpackr turns into a
+  // Date, Set, Error, typed array...) would otherwise pass a check that only asks for "a map".
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' || v instanceof Uint8Array) continue;
+    if (Array.isArray(v)) {
+      for (const item of v) pending.push(item);
+      continue;
+    }
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const item of Object.values(v)) pending.push(item);
+      continue;
+    }
+    throw new FedrecError(ErrorCodes.MALFORMED_FRAME, 'frame holds a value that is not plain msgpack data (the reserved byte 0xc1 or an extension type)');
+  }
   return value as Record<string, unknown>;
 }

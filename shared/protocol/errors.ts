@@ -25,6 +25,9 @@ export const ErrorCodes = {
   SHUTTING_DOWN: 'FEDREC_SHUTTING_DOWN',
   CONNECTION_CLOSED: 'FEDREC_CONNECTION_CLOSED',
   CATALOGUE_MISMATCH: 'FEDREC_CATALOGUE_MISMATCH',
+  // Raised on the device, never by the coordinator:
+  NO_CONSENT: 'FEDREC_NO_CONSENT',
+  PRIVACY_LIMIT: 'FEDREC_PRIVACY_LIMIT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { catalogueRow } from './catalogue.js';
-import { meanRanking } from './metrics.js';
+import { meanRanking } from '../../test-helpers/ranking.js';
 import { loadMovieLens } from './movielens.js';
 import { itemPopularity, leaveOneOut } from './split.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UserSplit } from '../../shared/data/types.js';
 import { catalogueRow } from './catalogue.js';
-import { meanRanking } from './metrics.js';
+import { meanRanking } from '../../test-helpers/ranking.js';
 import { itemPopularity, leaveOneOut } from './split.js';
 import { TASTES_PER_USER, generateSynthetic, syntheticPopulation, syntheticProbability } from './synthetic.js';
 

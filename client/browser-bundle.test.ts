@@ -1,0 +1,125 @@
+// The client core must bundle for browsers without Node built-ins. An esbuild plugin records every
+// import whose specifier is a Node built-in (node:* or a name in module.builtinModules); the metafile
+// then tells which of them a package's "browser" field disabled (replaced by an empty module, e.g.
+// tfjs-core's platform_node.js requiring 'util'). Anything else would need Node in the browser: an
+// unresolved built-in is also a build error on platform 'browser', and an external one would stay
+// a bare import in the bundle.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const builtins = new Set(builtinModules);
+
+function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith('node:') || builtins.has(specifier) || builtins.has(specifier.split('/')[0]);
+}
+
+interface BuiltinImport {
+  specifier: string;
+  importer: string;
+}
+
+interface BrowserBundleCheck {
+  errors: string[];
+  /** Every import of a Node built-in name, however it was resolved. */
+  builtinImports: BuiltinImport[];
+  /** The ones the bundle would really need Node for (not disabled by a "browser" field). */
+  pulledIn: BuiltinImport[];
+  bytes: number;
+}
+
+async function bundleForBrowser(entry: string): Promise<BrowserBundleCheck> {
+  const builtinImports: BuiltinImport[] = [];
+  const recorder: esbuild.Plugin = {
+    name: 'record-node-builtins',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (isNodeBuiltin(args.path)) builtinImports.push({ specifier: args.path, importer: path.relative(root, args.importer) });
+        return undefined; // let esbuild resolve it as usual (browser field included)
+      });
+    },
+  };
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      absWorkingDir: root,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [recorder],
+    });
+  } catch (err) {
+    const failure = err as esbuild.BuildFailure;
+    if (!Array.isArray(failure.errors)) throw err;
+    return { errors: failure.errors.map(formatMessage), builtinImports, pulledIn: builtinImports, bytes: 0 };
+  }
+  // How each built-in import resolved, keyed by importer and specifier.
+  const disabled = new Set<string>();
+  for (const [file, input] of Object.entries(result.metafile.inputs)) {
+    for (const imp of input.imports) {
+      if (imp.original && imp.path.startsWith('(disabled):') && !imp.external) disabled.add(`${file}\0${imp.original}`);
+    }
+  }
+  const pulledIn = builtinImports.filter((b) => !disabled.has(`${b.importer.split(path.sep).join('/')}\0${b.specifier}`));
+  return {
+    errors: result.errors.map(formatMessage),
+    builtinImports,
+    pulledIn,
+    bytes: result.outputFiles.reduce((n, f) => n + f.contents.length, 0),
+  };
+}
+
+function formatMessage(m: esbuild.Message): string {
+  return `${m.text}${m.location ? ` (${m.location.file}:${m.location.line})` : ''}`;
+}
+
+describe('browser bundles need no Node built-ins', () => {
+  it('client/index.ts (the client core)', async () => {
+    const check = await bundleForBrowser('client/index.ts');
+    expect(check.errors).toEqual([]);
+    expect(check.pulledIn).toEqual([]);
+    expect(check.builtinImports).toEqual([]); // the core itself does not even name one
+    expect(check.bytes).toBeGreaterThan(0);
+  });
+
+  it('shared/model/tfjs-trainer.ts (tfjs through its browser field)', async () => {
+    const check = await bundleForBrowser('shared/model/tfjs-trainer.ts');
+    expect(check.errors).toEqual([]);
+    expect(check.pulledIn).toEqual([]);
+    // tfjs-core/-data do name util, crypto, fs, string_decoder: all disabled by their browser fields
+    expect(check.builtinImports.map((b) => b.specifier)).toEqual(expect.arrayContaining(['util', 'crypto']));
+    expect(check.bytes).toBeGreaterThan(100_000);
+  });
+
+  it('client/browser/tf-backend.ts (tfjs + the wasm backend)', async () => {
+    const check = await bundleForBrowser('client/browser/tf-backend.ts');
+    expect(check.errors).toEqual([]);
+    expect(check.pulledIn).toEqual([]);
+    // the emscripten glue names fs, path, worker_threads, …; the package's browser field drops them
+    expect(check.builtinImports.map((b) => b.specifier)).toEqual(expect.arrayContaining(['fs', 'path', 'worker_threads']));
+  });
+
+  it('the check fails on a module that imports node:fs or fs', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fedrec-bundle-'));
+    try {
+      const entry = path.join(dir, 'uses-fs.ts');
+      writeFileSync(entry, "import { readFileSync } from 'node:fs';\nimport os from 'os';\nexport const read = () => readFileSync(os.homedir());\n");
+      const check = await bundleForBrowser(entry);
+      expect(check.pulledIn.map((b) => b.specifier).sort()).toEqual(['node:fs', 'os']);
+      expect(check.errors.length).toBeGreaterThan(0);
+      expect(check.errors.join('\n')).toMatch(/node:fs/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
