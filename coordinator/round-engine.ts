@@ -308,11 +308,12 @@ export class RoundEngine extends EventEmitter {
       const result = aggregator.finish();
       measurements = result.measurements;
       this.d.strategy.apply(this.model.params, result.value);
+      this.d.ledger.record(result.events);
+      // Committed means durable: the new round and version become visible only once on disk.
+      await this.checkpoint(round, this.modelVersion + 1);
       this.committedRound = round;
       this.abandonedSinceCommit = 0;
       this.modelVersion++;
-      this.d.ledger.record(result.events);
-      await this.checkpoint();
     } else {
       this.abandonedSinceCommit++;
       logger.warn({ event: 'round-abandoned', round, reported: train.reported.size, minReports: config.minReports }, `round ${round} abandoned: ${train.reported.size} of ${config.minReports} needed reports`);
@@ -410,12 +411,12 @@ export class RoundEngine extends EventEmitter {
     for (const id of p.reported) this.transport?.send(id, frame);
   }
 
-  private async checkpoint(): Promise<void> {
+  private async checkpoint(round: number, modelVersion: number): Promise<void> {
     const { store, registry } = this.d;
     if (!store) return;
     await store.save({
-      round: this.committedRound,
-      modelVersion: this.modelVersion,
+      round,
+      modelVersion,
       model: this.model,
       itemIds: this.catalogue.itemIds,
       strategy: { name: this.d.strategy.name, state: this.d.strategy.snapshot() },

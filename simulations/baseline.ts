@@ -18,7 +18,7 @@ export interface BaselineOptions {
   seed: number;
 }
 
-export const baselineDefaults: BaselineOptions = { dim: 32, epochs: 20, lr: 0.05, l2: 0, negatives: 4, seed: 1 };
+export const baselineDefaults: BaselineOptions = { dim: 32, epochs: 20, lr: 0.05, l2: 0.01, negatives: 4, seed: 1 };
 
 export interface Quality {
   hr10: number;

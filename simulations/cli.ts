@@ -11,11 +11,11 @@ import { runSimulation, simulationDefaults, type SimulationOptions } from './sim
 
 export const simulateUsage = `fedrec simulate [--data synthetic|synthetic:users=N,items=M,...|movielens:PATH] [--out FILE.json]
   [--rounds ${simulationDefaults.rounds}] [--clients-per-round ${simulationDefaults.clientsPerRound} | --sampling-rate Q] [--local-epochs ${simulationDefaults.localEpochs}]
-  [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
+  [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--l2 ${simulationDefaults.l2}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
   [--server-optimizer fedavg|fedadam] [--eval-clients ${simulationDefaults.evalClients}] [--eval-every ${simulationDefaults.evalEvery}] [--seed ${simulationDefaults.seed}]
   [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
 
-export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--seed ${baselineDefaults.seed}]`;
+export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--l2 ${baselineDefaults.l2}] [--seed ${baselineDefaults.seed}]`;
 
 function logFormat(v: unknown): LogFormat {
   if (v === undefined) return process.stderr.isTTY ? 'pretty' : 'json';
@@ -41,7 +41,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
     'eval-clients': { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-fit-epochs': { type: 'string' }, seed: { type: 'string' },
     workers: { type: 'string' }, concurrency: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'target-epsilon': { type: 'string' },
     delta: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' },
+    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' },
   });
   if (values.help) {
     console.log(simulateUsage);
@@ -59,6 +59,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   pick('localEpochs', num(values, 'local-epochs', isPosInt, 'a positive integer'));
   pick('dim', num(values, 'dim', isPosInt, 'a positive integer'));
   pick('lr', num(values, 'lr', isPositive, 'a number > 0'));
+  pick('l2', num(values, 'l2', isNonNeg, 'a number ≥ 0'));
   pick('clip', num(values, 'clip', isPositive, 'a number > 0'));
   pick('noiseMultiplier', num(values, 'noise-multiplier', isNonNeg, 'a number ≥ 0'));
   pick('serverLr', num(values, 'server-lr', isPositive, 'a number > 0'));
@@ -95,7 +96,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
 
 export async function runBaselineCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
-    data: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, dim: { type: 'string' }, lr: { type: 'string' },
+    data: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, dim: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
     seed: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
   });
   if (values.help) {
@@ -106,6 +107,7 @@ export async function runBaselineCommand(argv: string[]): Promise<number> {
   o.epochs = num(values, 'epochs', isPosInt, 'a positive integer') ?? o.epochs;
   o.dim = num(values, 'dim', isPosInt, 'a positive integer') ?? o.dim;
   o.lr = num(values, 'lr', isPositive, 'a number > 0') ?? o.lr;
+  o.l2 = num(values, 'l2', isNonNeg, 'a number ≥ 0') ?? o.l2;
   o.seed = num(values, 'seed', Number.isSafeInteger, 'an integer') ?? o.seed;
   const logger = createLogger({ format: logFormat(values['log-format']), name: 'baseline', concise: true });
   const population = await loadPopulation(values.data ?? 'synthetic', { seed: o.seed });

@@ -24,6 +24,7 @@ export interface SimulationOptions {
   localEpochs: number;
   dim: number;
   lr: number;
+  l2: number;
   clip: number;
   noiseMultiplier: number;
   /** Target quantile for adaptive clipping (null: fixed --clip). */
@@ -53,6 +54,7 @@ export const simulationDefaults: SimulationOptions = {
   localEpochs: 5,
   dim: 32,
   lr: 0.05,
+  l2: 0.01,
   clip: 10,
   noiseMultiplier: 0,
   adaptiveClipQuantile: null,
@@ -110,7 +112,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     roundDeadlineMs: o.deadlineMs,
     model: { dim: o.dim, seed: o.seed },
     evaluation: { every: o.evalEvery, clientsPerRound: Math.min(n, o.evalClients), deadlineMs: o.deadlineMs },
-    round: { localEpochs: o.localEpochs, lr: o.lr, clipNorm: o.clip, negatives: o.negatives, evalFitEpochs: o.evalFitEpochs },
+    round: { localEpochs: o.localEpochs, lr: o.lr, l2: o.l2, clipNorm: o.clip, negatives: o.negatives, evalFitEpochs: o.evalFitEpochs },
     noiseMultiplier: o.noiseMultiplier,
     // σ_b = expected clients / 20, the setting Andrew et al. 2021 recommend.
     adaptiveClipping: o.adaptiveClipQuantile === null ? null : { targetQuantile: o.adaptiveClipQuantile, learningRate: 0.2, countNoiseStddev: Math.max(o.noiseMultiplier, ((o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n)) * n) / 20) },
