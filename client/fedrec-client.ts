@@ -11,6 +11,7 @@ import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { CoordinatorMessage, JoinMode, OfferMessage, PrivacySummary, WelcomeMessage } from '../shared/protocol/messages.js';
 import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
+import { encodeUpdate, type UpdateEncoding } from '../shared/protocol/update-encoding.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { SeededRandom } from '../shared/random.js';
 import { rankHeldOut } from './evaluate.js';
@@ -35,6 +36,8 @@ export interface ClientOptions {
   middleware?: UpdateMiddleware[];
   /** Local training of the touched rows; default the Float32Array SGD kernel (tfjsSubTableTrainer is the tfjs one). */
   trainer?: SubTableTrainer;
+  /** Wire encoding of updates: f32 (default), f16 or q8 (shared/protocol/update-encoding.ts). */
+  compression?: UpdateEncoding;
   /** Local DP: noise multiplier of Gaussian noise added on the device (0: none). */
   localNoiseMultiplier?: number;
   /** The user's consent; saved to the store. Without a granted consent nothing connects or trains. */
@@ -342,13 +345,16 @@ export class FedrecClient {
     if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
     const result = await trainLocallyWith(this.o.trainer ?? kernelTrainer, model, st.userVector, data.positives, data.exclude, training, rng);
     const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0 }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
-    const frame = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: float32ToBytes(update.delta), clipped: update.clipped };
+    const encoded = encodeUpdate(update.delta, this.o.compression ?? 'f32');
+    const frame: Record<string, unknown> = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: encoded.bytes, clipped: update.clipped };
+    if (encoded.encoding !== 'f32') frame.encoding = encoded.encoding;
+    if (encoded.encoding === 'q8') frame.scale = encoded.scale;
     await this.sendAndAwaitAck(offer.round, frame);
-    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, localNoiseStddev: update.localNoiseStddev, clipNorm: cfg.clipNorm });
+    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: encoded.bytes.byteLength, norm: update.norm, clipped: update.clipped, localNoiseStddev: update.localNoiseStddev, clipNorm: cfg.clipNorm });
     if (this.o.keepModel) st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(params) };
     await this.o.store.save(st);
-    this.log.info({ event: 'update-sent', round: offer.round, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped, examples: result.examples }, `round ${offer.round}: update sent`);
-    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: update.delta.byteLength, norm: update.norm, clipped: update.clipped });
+    this.log.info({ event: 'update-sent', round: offer.round, bytes: encoded.bytes.byteLength, norm: update.norm, clipped: update.clipped, examples: result.examples }, `round ${offer.round}: update sent`);
+    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: encoded.bytes.byteLength, norm: update.norm, clipped: update.clipped });
   }
 
   private sendAndAwaitAck(round: number, message: object): Promise<void> {

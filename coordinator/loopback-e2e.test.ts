@@ -42,3 +42,25 @@ describe('loopback end to end', () => {
     expect(changed).toBeGreaterThan(0);
   });
 });
+
+describe('compressed updates', () => {
+  it.each(['f16', 'q8'] as const)('%s updates are decoded, clipped and summed like f32 ones', async (compression) => {
+    const config = resolveConfig({ port: 0, rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 10_000, model: { dim: 8 }, evaluation: { every: 0, clientsPerRound: 3, deadlineMs: 10_000 } });
+    running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
+    const rounds: RoundSummary[] = [];
+    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+    const done = new Promise((r) => running!.engine.once('done', r));
+    const store = new MemoryStore();
+    for (let k = 0; k < 3; k++) {
+      const c = new FedrecClient({ url: running.url, socketFactory: nodeSocketFactory(), store: k === 0 ? store : new MemoryStore(), data: tinyDataset(k), seed: 1, clientId: `client-${k}`, compression, consent: { granted: true, kinds: ['view'], maxEpsilon: null, at: '' } });
+      clients.push(c);
+      void c.run();
+    }
+    await done;
+    expect(rounds.map((r) => [r.committed, r.reported, r.rejected])).toEqual([[true, 3, 0], [true, 3, 0]]);
+    const params = running.engine.model.params.length;
+    // The client writes its ledger once the ack arrives, which can be just after the round event.
+    for (let i = 0; i < 100 && (await store.load())!.ledger.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await store.load())!.ledger.map((e) => e.bytes)).toEqual([params * (compression === 'f16' ? 2 : 1), params * (compression === 'f16' ? 2 : 1)]);
+  });
+});

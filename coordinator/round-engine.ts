@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isSelected } from '../shared/sampling.js';
-import { bytesToFloat32, float32ToBytes } from '../shared/protocol/binary.js';
+import { float32ToBytes } from '../shared/protocol/binary.js';
+import { decodeUpdate } from '../shared/protocol/update-encoding.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { MetricsMessage, OfferMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
@@ -172,10 +173,11 @@ export class RoundEngine extends EventEmitter {
         throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `update is for model version ${msg.modelVersion}; round ${p.round} trains version ${p.modelVersion}`, { round: p.round });
       }
       let delta: Float32Array;
+      const encoding = msg.encoding ?? 'f32';
       try {
-        delta = bytesToFloat32(msg.delta);
+        delta = decodeUpdate(msg.delta, encoding, msg.scale ?? 1);
       } catch {
-        throw new FedrecError(ErrorCodes.WRONG_SIZE, `update.delta has ${msg.delta.byteLength} bytes, not a whole number of float32 values`, { round: p.round });
+        throw new FedrecError(ErrorCodes.WRONG_SIZE, `update.delta has ${msg.delta.byteLength} bytes, not a whole number of ${encoding} values`, { round: p.round });
       }
       this.d.aggregator.accept(delta, 1, { clientId, norm: 0, clientClipped: msg.clipped }); // throws before any state change
     } catch (err) {

@@ -8,12 +8,13 @@ import { baselineDefaults, runBaseline } from './baseline.js';
 import { loadPopulation } from './populations/load.js';
 import { leaveOneOut } from './populations/split.js';
 import { runSimulation, simulationDefaults, type SimulationOptions } from './simulate.js';
+import { UPDATE_ENCODINGS, type UpdateEncoding } from '../shared/protocol/update-encoding.js';
 
 export const simulateUsage = `fedrec simulate [--data synthetic|synthetic:users=N,items=M,...|movielens:PATH] [--out FILE.json]
   [--rounds ${simulationDefaults.rounds}] [--clients-per-round ${simulationDefaults.clientsPerRound} | --sampling-rate Q] [--local-epochs ${simulationDefaults.localEpochs}]
   [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--l2 ${simulationDefaults.l2}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
   [--server-optimizer fedavg|fedadam] [--eval-clients ${simulationDefaults.evalClients}] [--eval-every ${simulationDefaults.evalEvery}] [--seed ${simulationDefaults.seed}]
-  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
+  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--compression f32|f16|q8] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
 
 export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--l2 ${baselineDefaults.l2}] [--seed ${baselineDefaults.seed}]`;
 
@@ -41,7 +42,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
     'eval-clients': { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-fit-epochs': { type: 'string' }, seed: { type: 'string' },
     workers: { type: 'string' }, concurrency: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'target-epsilon': { type: 'string' },
     delta: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' },
+    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' },
   });
   if (values.help) {
     console.log(simulateUsage);
@@ -71,6 +72,10 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   if (values.trainer !== undefined) {
     if (values.trainer !== 'kernel' && values.trainer !== 'tfjs') throw new UsageError('--trainer must be kernel or tfjs');
     o.trainer = values.trainer;
+  }
+  if (values.compression !== undefined) {
+    if (!UPDATE_ENCODINGS.includes(values.compression as UpdateEncoding)) throw new UsageError(`--compression must be one of ${UPDATE_ENCODINGS.join(', ')}`);
+    o.compression = values.compression as UpdateEncoding;
   }
   pick('evalClients', num(values, 'eval-clients', isPosInt, 'a positive integer'));
   pick('evalEvery', num(values, 'eval-every', isNonNegInt, 'an integer ≥ 0'));

@@ -1,6 +1,7 @@
 // Messages between the simulation runner (main thread) and its fleet workers.
 
 import type { UserSplit } from '../shared/data/types.js';
+import type { UpdateEncoding } from '../shared/protocol/update-encoding.js';
 
 export interface FleetInit {
   type: 'init';
@@ -12,6 +13,7 @@ export interface FleetInit {
   concurrency: number;
   pollMs: number;
   trainer: 'kernel' | 'tfjs';
+  compression: UpdateEncoding;
 }
 
 export type ToWorker = FleetInit | { type: 'stop' };

@@ -49,7 +49,7 @@ async function run(init: FleetInit): Promise<void> {
   }));
   const tally = { done: 0, waited: 0, failed: 0 };
   const checkIn = async (u: SimUser) => {
-    const client = new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: 'checkin', seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer });
+    const client = new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: 'checkin', seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression });
     try {
       const r = await client.checkIn();
       if (r.kind === 'done') tally.done++;
@@ -60,9 +60,14 @@ async function run(init: FleetInit): Promise<void> {
       post({ type: 'client-error', code: e.code ?? 'FEDREC_CLIENT_FAILED', message: `${u.id}: ${e.message}` });
     }
   };
-  // Register everyone once: the coordinator's population N is the registered ids.
-  await forEachLimited(users, init.concurrency, checkIn);
-  post({ type: 'registered', count: users.length });
+  // Register everyone once: the coordinator's population N is the registered ids. Report progress
+  // in slices so a 50,000-user registration is visibly moving.
+  const slice = Math.max(1000, Math.ceil(users.length / 10));
+  for (let i = 0; i < users.length; i += slice) {
+    const part = users.slice(i, i + slice);
+    await forEachLimited(part, init.concurrency, checkIn);
+    post({ type: 'registered', count: part.length });
+  }
   let last = '';
   while (!stopped) {
     let status: { open: boolean; round: number; phase: string; seed: string | null; samplingRate: number };

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { UserSplit } from '../shared/data/types.js';
+import type { UpdateEncoding } from '../shared/protocol/update-encoding.js';
 import { resolveConfig } from '../coordinator/config.js';
-import { startCoordinator } from '../coordinator/coordinator.js';
+import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
 import type { RoundSummary } from '../coordinator/round-engine.js';
 import type { FromWorker, ToWorker } from './fleet-protocol.js';
 import { loadPopulation } from './populations/load.js';
@@ -34,6 +35,8 @@ export interface SimulationOptions {
   negatives: number;
   /** kernel: Float32Array SGD (default); tfjs: the tfjs trainer on the best backend that loads. */
   trainer: 'kernel' | 'tfjs';
+  /** Wire encoding of client updates. */
+  compression: UpdateEncoding;
   evalClients: number;
   evalEvery: number;
   evalFitEpochs: number;
@@ -62,6 +65,7 @@ export const simulationDefaults: SimulationOptions = {
   serverOptimizer: 'fedavg',
   negatives: 4,
   trainer: 'kernel',
+  compression: 'f32',
   evalClients: 1000,
   evalEvery: 1,
   evalFitEpochs: 2,
@@ -95,7 +99,13 @@ export interface SimulationResult {
   wallSeconds: number;
 }
 
-export async function runSimulation(o: SimulationOptions, logger: Logger, coordinatorLogger: Logger, clientLogger: Logger): Promise<SimulationResult> {
+/** Optional observers (benchmarks): nothing in a simulation depends on them. */
+export interface SimulationHooks {
+  /** Called once the coordinator is listening, before any client starts (e.g. to watch engine events). */
+  onCoordinator?: (coordinator: RunningCoordinator) => void;
+}
+
+export async function runSimulation(o: SimulationOptions, logger: Logger, coordinatorLogger: Logger, clientLogger: Logger, hooks: SimulationHooks = {}): Promise<SimulationResult> {
   const started = Date.now();
   const population = await loadPopulation(o.data, { seed: o.seed });
   const splits = leaveOneOut(population, { seed: o.seed });
@@ -125,6 +135,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
 
   const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds });
+  hooks.onCoordinator?.(coordinator);
   const rounds: SimulationRound[] = [];
   let stoppedBy: 'rounds' | 'budget' = 'rounds';
   coordinator.engine.on('round', (s: RoundSummary) => {
@@ -136,7 +147,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   coordinator.engine.once('budget-exhausted', () => (stoppedBy = 'budget'));
   const done = new Promise<void>((resolve) => coordinator.engine.once('done', () => resolve()));
 
-  const workers = startFleet(splits, o, coordinator.url, coordinator.httpUrl, clientLogger);
+  const workers = startFleet(splits, o, coordinator.url, coordinator.httpUrl, logger, clientLogger);
   try {
     await Promise.race([done, workers.failed]);
   } finally {
@@ -171,7 +182,7 @@ function toRound(s: RoundSummary): SimulationRound {
 }
 
 /** Splits users round-robin over worker threads; each registers its users, then follows the rounds. */
-function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, log: Logger) {
+function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, progress: Logger, log: Logger) {
   const count = Math.max(1, Math.min(o.workers, splits.length));
   const shards: UserSplit[][] = Array.from({ length: count }, () => []);
   splits.forEach((s, i) => shards[i % count].push(s));
@@ -180,9 +191,14 @@ function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, http
   failed.catch(() => {});
   let errors = 0;
   let backendLogged = false;
+  let registered = 0;
   const workers = shards.map((users) => {
     const w = new Worker(workerScript('fleet-worker'));
     w.on('message', (m: FromWorker) => {
+      if (m.type === 'registered') {
+        registered += m.count;
+        progress.info({ event: 'registered', registered, of: splits.length }, `${registered} of ${splits.length} clients registered`);
+      }
       if (m.type === 'backend' && !backendLogged) {
         backendLogged = true;
         log.warn({ event: 'tf-backend', backend: m.backend }, `local training: tfjs on the ${m.backend} backend`);
@@ -193,7 +209,7 @@ function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, http
       }
     });
     w.on('error', (err) => fail(err));
-    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer } satisfies ToWorker);
+    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer, compression: o.compression } satisfies ToWorker);
     return w;
   });
   return {

@@ -2,6 +2,7 @@
 // little-endian bytes, never arrays of numbers: one memcpy to encode, zero or one to decode.
 
 import type { ErrorCode } from './errors.js';
+import type { UpdateEncoding } from './update-encoding.js';
 
 export type Task = 'train' | 'evaluate';
 
@@ -47,8 +48,12 @@ export interface UpdateMessage {
   type: 'update';
   round: number;
   modelVersion: number;
-  /** Float32 LE, one value per global parameter, already clipped to the round's clipNorm. */
+  /** One value per global parameter, already clipped to the round's clipNorm, in `encoding`. */
   delta: Uint8Array;
+  /** f32 (default): Float32 LE; f16: IEEE half LE; q8: int8 codes × scale (update-encoding.ts). */
+  encoding?: UpdateEncoding;
+  /** q8 only. */
+  scale?: number;
   /** Whether the client had to clip (feeds the clipped-fraction measurement). */
   clipped: boolean;
 }

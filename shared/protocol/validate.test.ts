@@ -197,3 +197,26 @@ describe('validateCoordinatorMessage', () => {
     }
   });
 });
+
+describe('welcome.privacy (what a client decides to join on)', () => {
+  const withPrivacy = (privacy: Obj) => ({ ...welcome, privacy: { ...(welcome.privacy as Obj), ...privacy } });
+  it('accepts ε = Infinity (a noise-free run) and a null budget', () => {
+    const m = validateCoordinatorMessage(decodeFrame(encodeMessage(withPrivacy({ epsilon: Infinity, budget: null }))));
+    expect(m.type === 'welcome' && m.privacy.epsilon).toBe(Infinity);
+  });
+  it.each([
+    ['budget.epsilon', { budget: { epsilon: 'two', delta: 1e-5 } }],
+    ['budget.delta', { budget: { epsilon: 2, delta: 3 } }],
+    ['epsilon', { epsilon: -1 }],
+    ['noiseMultiplier', { noiseMultiplier: 'big' }],
+    ['samplingRate', { samplingRate: 2 }],
+  ])('rejects a bad %s', (field, patch) => {
+    try {
+      validateCoordinatorMessage(decodeFrame(encodeMessage(withPrivacy(patch))));
+      expect.unreachable();
+    } catch (err) {
+      expect((err as FedrecError).code).toBe(ErrorCodes.INVALID_MESSAGE);
+      expect((err as Error).message).toContain(field.split('.').pop());
+    }
+  });
+});

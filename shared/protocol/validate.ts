@@ -2,7 +2,8 @@
 // naming the field; nothing downstream ever sees an unchecked value.
 
 import { ErrorCodes, FedrecError } from './errors.js';
-import type { ClientMessage, CoordinatorMessage } from './messages.js';
+import type { ClientMessage, CoordinatorMessage, PrivacySummary } from './messages.js';
+import { UPDATE_ENCODINGS, type UpdateEncoding } from './update-encoding.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 type Obj = Record<string, unknown>;
@@ -81,14 +82,21 @@ export function validateClientMessage(m: Obj): ClientMessage {
       if (m.catalogueVersion !== undefined) out.catalogueVersion = str(m, type, 'catalogueVersion', 64);
       return out;
     }
-    case 'update':
-      return {
+    case 'update': {
+      const out: ClientMessage = {
         type,
         round: int(m, type, 'round', 1),
         modelVersion: int(m, type, 'modelVersion'),
         delta: bytes(m, type, 'delta'),
         clipped: bool(m, type, 'clipped'),
       };
+      if (m.encoding !== undefined) {
+        if (!UPDATE_ENCODINGS.includes(m.encoding as UpdateEncoding)) invalid(type, 'encoding', `one of ${UPDATE_ENCODINGS.join(', ')}`);
+        out.encoding = m.encoding as UpdateEncoding;
+      }
+      if (out.encoding === 'q8') out.scale = finite(m, type, 'scale', Number.MIN_VALUE);
+      return out;
+    }
     case 'metrics':
       return {
         type,
@@ -104,6 +112,29 @@ export function validateClientMessage(m: Obj): ClientMessage {
     default:
       throw new FedrecError(ErrorCodes.UNKNOWN_MESSAGE_TYPE, `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`);
   }
+}
+
+/** The declared privacy a client decides on: every number it reads must be what it claims. */
+function privacySummary(p: Obj): PrivacySummary {
+  const t = 'welcome.privacy';
+  // ε is +∞ after a noise-free round: a number, but not a finite one.
+  const eps = p.epsilon;
+  if (typeof eps !== 'number' || Number.isNaN(eps) || eps < 0) invalid(t, 'epsilon', 'a number ≥ 0 (possibly Infinity)');
+  let budget: PrivacySummary['budget'] = null;
+  if (p.budget !== null && p.budget !== undefined) {
+    const b = obj(p, t, 'budget');
+    budget = { epsilon: finite(b, `${t}.budget`, 'epsilon', 0), delta: finite(b, `${t}.budget`, 'delta', 0, 1) };
+  }
+  return {
+    mechanism: str(p, t, 'mechanism', 512),
+    clipNorm: finite(p, t, 'clipNorm', 0),
+    noiseMultiplier: finite(p, t, 'noiseMultiplier', 0),
+    samplingRate: finite(p, t, 'samplingRate', 0, 1),
+    roundsDone: int(p, t, 'roundsDone'),
+    epsilon: eps,
+    delta: finite(p, t, 'delta', 0, 1),
+    budget,
+  };
 }
 
 /** Checks a decoded frame from the coordinator (clients do not trust it blindly either). */
@@ -125,7 +156,7 @@ export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
           maxPayloadBytes: int(limits, 'welcome.limits', 'maxPayloadBytes', 1),
           heartbeatIntervalMs: int(limits, 'welcome.limits', 'heartbeatIntervalMs', 1),
         },
-        privacy: obj(m, type, 'privacy') as never,
+        privacy: privacySummary(obj(m, type, 'privacy')),
       };
     }
     case 'offer': {
