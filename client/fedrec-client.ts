@@ -336,14 +336,14 @@ export class FedrecClient {
     if (offer.task === 'evaluate') {
       if (!data.evaluation) throw new FedrecError(ErrorCodes.WRONG_TASK, 'this device holds no held-out interaction to evaluate on', { round: offer.round });
       const user = Float32Array.from(st.userVector); // evaluation personalizes a copy: it changes nothing kept
-      fitUserVector(model, user, data.positives, data.exclude, { ...training, epochs: cfg.evalFitEpochs }, rng);
+      fitUserVector({ model, user, positives: data.positives, exclude: data.exclude }, { ...training, epochs: cfg.evalFitEpochs }, rng);
       const r = rankHeldOut(model, user, data.evaluation.row, data.evaluation.negatives);
       await this.sendAndAwaitAck(offer.round, { type: 'metrics', round: offer.round, modelVersion: offer.modelVersion, hr10: r.hit, ndcg10: r.ndcg });
       this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: r.hit, ndcg: r.ndcg });
       return;
     }
     if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
-    const result = await trainLocallyWith(this.o.trainer ?? kernelTrainer, model, st.userVector, data.positives, data.exclude, training, rng);
+    const result = await trainLocallyWith(this.o.trainer ?? kernelTrainer, { model, user: st.userVector, positives: data.positives, exclude: data.exclude }, training, rng);
     const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0 }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
     const encoded = encodeUpdate(update.delta, this.o.compression ?? 'f32');
     const frame: Record<string, unknown> = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: encoded.bytes, clipped: update.clipped };

@@ -1,15 +1,12 @@
 // The committed state of training: model, round, optimizer and privacy ledger, in one msgpack file
 // written atomically after every committed round. A restarted coordinator resumes from it.
 
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Packr } from 'msgpackr';
 import { bytesToFloat32, bytesToInt32, float32ToBytes, int32ToBytes } from '../shared/protocol/binary.js';
 import type { MfModel } from '../shared/model/mf-model.js';
-import { writeFileAtomic } from '../shared/node/atomic-file.js';
+import { readMsgpackFile, writeMsgpackFile } from '../shared/node/msgpack-file.js';
 
 const FORMAT = 'fedrec-checkpoint-1';
-const packr = new Packr({ useRecords: false });
 
 export interface Checkpoint {
   /** Last committed round id (0 before any round). */
@@ -32,11 +29,9 @@ export class CheckpointStore {
   }
 
   async save(c: Checkpoint): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const strategyState: Record<string, Uint8Array> = {};
     for (const [k, v] of Object.entries(c.strategy.state)) strategyState[k] = float32ToBytes(v);
-    const frame = packr.pack({
-      format: FORMAT,
+    await writeMsgpackFile(this.file, FORMAT, {
       round: c.round,
       modelVersion: c.modelVersion,
       model: { kind: c.model.kind, items: c.model.items, dim: c.model.dim, params: float32ToBytes(c.model.params) },
@@ -46,25 +41,12 @@ export class CheckpointStore {
       clipNorm: c.clipNorm,
       savedAt: c.savedAt,
     });
-    await writeFileAtomic(this.file, frame);
   }
 
   /** null when there is no checkpoint yet; throws with the file name when it is unreadable. */
   async load(): Promise<Checkpoint | null> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    let raw: any;
-    try {
-      raw = packr.unpack(bytes);
-    } catch (cause) {
-      throw new Error(`${this.file} is not a readable fedrec checkpoint`, { cause });
-    }
-    if (raw?.format !== FORMAT) throw new Error(`${this.file}: unknown checkpoint format ${JSON.stringify(raw?.format)}`);
+    const raw = await readMsgpackFile(this.file, FORMAT, 'FEDREC_BAD_CHECKPOINT');
+    if (!raw) return null;
     const params = Float32Array.from(bytesToFloat32(raw.model.params));
     if (params.length !== raw.model.items * raw.model.dim + raw.model.items) throw new Error(`${this.file}: model size does not match its shape`);
     const state: Record<string, Float32Array> = {};

@@ -46,7 +46,7 @@ export function runBaseline(itemIds: Int32Array, splits: UserSplit[], o: Baselin
     for (const u of order) {
       const d = users[u];
       if (d.positives.length === 0) continue;
-      const r = trainLocally(model, vectors[u], d.positives, d.exclude, cfg, rng);
+      const r = trainLocally({ model, user: vectors[u], positives: d.positives, exclude: d.exclude }, cfg, rng);
       const p = model.params;
       for (let i = 0; i < p.length; i++) if (r.delta[i] !== 0) p[i] += r.delta[i];
     }

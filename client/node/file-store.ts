@@ -1,14 +1,12 @@
 // Node-only: the client's state in its state dir, written atomically. Holds the private user
 // vector, the latest global model, the catalogue and the ledger; `clear` deletes all of it.
 
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Packr } from 'msgpackr';
 import { bytesToFloat32, bytesToInt32, float32ToBytes, int32ToBytes } from '../../shared/protocol/binary.js';
-import { writeFileAtomic } from '../../shared/node/atomic-file.js';
+import { readMsgpackFile, writeMsgpackFile } from '../../shared/node/msgpack-file.js';
 import type { ClientState, ClientStore } from '../store.js';
 
-const packr = new Packr({ useRecords: false });
 const FORMAT = 'fedrec-client-state-1';
 
 export class FileStore implements ClientStore {
@@ -18,20 +16,8 @@ export class FileStore implements ClientStore {
   }
 
   async load(): Promise<ClientState | null> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    let raw: any;
-    try {
-      raw = packr.unpack(bytes);
-    } catch (cause) {
-      throw Object.assign(new Error(`${this.file} is not a readable fedrec client state`, { cause }), { code: 'FEDREC_BAD_STATE_FILE' });
-    }
-    if (raw?.format !== FORMAT) throw Object.assign(new Error(`${this.file}: unknown format ${JSON.stringify(raw?.format)}`), { code: 'FEDREC_BAD_STATE_FILE' });
+    const raw = await readMsgpackFile(this.file, FORMAT, 'FEDREC_BAD_STATE_FILE');
+    if (!raw) return null;
     return {
       clientId: raw.clientId,
       userVector: raw.userVector ? Float32Array.from(bytesToFloat32(raw.userVector)) : null,
@@ -43,9 +29,7 @@ export class FileStore implements ClientStore {
   }
 
   async save(s: ClientState): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const frame = packr.pack({
-      format: FORMAT,
+    await writeMsgpackFile(this.file, FORMAT, {
       clientId: s.clientId,
       userVector: s.userVector ? float32ToBytes(s.userVector) : null,
       catalogue: s.catalogue ? { version: s.catalogue.version, itemIds: int32ToBytes(s.catalogue.itemIds) } : null,
@@ -53,7 +37,6 @@ export class FileStore implements ClientStore {
       ledger: s.ledger,
       consent: s.consent,
     });
-    await writeFileAtomic(this.file, frame);
   }
 
   async clear(): Promise<void> {

@@ -2,25 +2,17 @@
 // al. 2018: the sensitivity of the mean is then C/(qN) whatever the realized count, which is what
 // the accountant assumes. 'reported' divides by the realized count (plain FedAvg).
 
-import type { AggregationStage, RoundContext, StageResult, UpdateInfo } from './stage.js';
+import type { AggregationStage, StageResult } from './stage.js';
+import { PostProcessStage } from './wrapper.js';
 
 export type MeanDenominator = 'expected' | 'reported';
 
-export class MeanStage implements AggregationStage {
-  private context: RoundContext | null = null;
-
+export class MeanStage extends PostProcessStage {
   constructor(
-    private readonly inner: AggregationStage,
+    inner: AggregationStage,
     private readonly denominator: MeanDenominator,
-  ) {}
-
-  begin(length: number, context: RoundContext): void {
-    this.context = context;
-    this.inner.begin(length, context);
-  }
-
-  accept(update: Float32Array, weight: number, info: UpdateInfo): void {
-    this.inner.accept(update, weight, info);
+  ) {
+    super(inner);
   }
 
   finish(): StageResult {

@@ -2,26 +2,17 @@
 // CSPRNG, and emits the event the accountant composes.
 
 import { addGaussianNoise } from '../../shared/privacy/gaussian-noise.js';
-import type { AggregationStage, RoundContext, StageResult, UpdateInfo } from './stage.js';
+import type { AggregationStage, StageResult } from './stage.js';
+import { PostProcessStage } from './wrapper.js';
 
-export class GaussianNoiseStage implements AggregationStage {
-  private context: RoundContext | null = null;
-
+export class GaussianNoiseStage extends PostProcessStage {
   constructor(
-    private readonly inner: AggregationStage,
+    inner: AggregationStage,
     private readonly noiseMultiplier: number,
     private readonly clipNorm: () => number,
   ) {
+    super(inner);
     if (!(noiseMultiplier >= 0) || !Number.isFinite(noiseMultiplier)) throw new RangeError(`noiseMultiplier must be a finite number ≥ 0, got ${noiseMultiplier}`);
-  }
-
-  begin(length: number, context: RoundContext): void {
-    this.context = context;
-    this.inner.begin(length, context);
-  }
-
-  accept(update: Float32Array, weight: number, info: UpdateInfo): void {
-    this.inner.accept(update, weight, info);
   }
 
   finish(): StageResult {

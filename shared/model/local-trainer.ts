@@ -2,7 +2,7 @@
 // return the dense update, or (evaluation) fit only the user vector against a frozen model.
 
 import type { SeededRandom } from '../random.js';
-import { sampleExamples } from './examples.js';
+import { type Examples, sampleExamples } from './examples.js';
 import type { MfModel } from './mf-model.js';
 import { type SgdConfig, sgdTrain } from './sgd-kernel.js';
 import { denseDelta, gatherSubTable, type SubTable } from './sub-table.js';
@@ -21,6 +21,16 @@ export interface LocalTrainingConfig {
   batchSize: number;
 }
 
+/** What one client trains on: the global model, its private user vector and its own rows. */
+export interface LocalTask {
+  model: MfModel;
+  /** Private; updated in place by training. */
+  user: Float32Array;
+  positives: Int32Array;
+  /** Rows never drawn as negatives (everything the user touched). */
+  exclude: ReadonlySet<number>;
+}
+
 export interface LocalTrainingResult {
   /** new − old over all global parameters (zeros where untouched); the user vector is NOT in it. */
   delta: Float32Array;
@@ -29,49 +39,31 @@ export interface LocalTrainingResult {
   loss: number;
 }
 
-/** Trains in place on `user` (private) and returns the update of the global parameters. */
-export function trainLocally(
-  model: MfModel,
-  user: Float32Array,
-  positives: Int32Array,
-  exclude: ReadonlySet<number>,
-  cfg: LocalTrainingConfig,
-  rng: SeededRandom,
-): LocalTrainingResult {
-  const ex = sampleExamples(positives, exclude, model.items, cfg.negatives, rng);
-  const sub = gatherSubTable(model, ex.rows);
-  const loss = sgdTrain(sub, user, ex.labels, { ...cfg, trainItems: true }, rng);
-  return { delta: denseDelta(model, sub), examples: ex.rows.length, touchedRows: sub.rows.length, loss };
+function prepare(t: LocalTask, cfg: LocalTrainingConfig, rng: SeededRandom): { ex: Examples; sub: SubTable } {
+  const ex = sampleExamples(t.positives, t.exclude, t.model.items, cfg.negatives, rng);
+  return { ex, sub: gatherSubTable(t.model, ex.rows) };
+}
+
+function result(t: LocalTask, ex: Examples, sub: SubTable, loss: number): LocalTrainingResult {
+  return { delta: denseDelta(t.model, sub), examples: ex.rows.length, touchedRows: sub.rows.length, loss };
+}
+
+/** Trains with the kernel, in place on `t.user`, and returns the update of the global parameters. */
+export function trainLocally(t: LocalTask, cfg: LocalTrainingConfig, rng: SeededRandom): LocalTrainingResult {
+  const { ex, sub } = prepare(t, cfg, rng);
+  return result(t, ex, sub, sgdTrain(sub, t.user, ex.labels, { ...cfg, trainItems: true }, rng));
 }
 
 /** trainLocally with a pluggable trainer (e.g. the tfjs one, which is asynchronous). */
-export async function trainLocallyWith(
-  train: SubTableTrainer,
-  model: MfModel,
-  user: Float32Array,
-  positives: Int32Array,
-  exclude: ReadonlySet<number>,
-  cfg: LocalTrainingConfig,
-  rng: SeededRandom,
-): Promise<LocalTrainingResult> {
-  if (train === kernelTrainer) return trainLocally(model, user, positives, exclude, cfg, rng);
-  const ex = sampleExamples(positives, exclude, model.items, cfg.negatives, rng);
-  const sub = gatherSubTable(model, ex.rows);
-  const loss = await train(sub, user, ex.labels, { ...cfg, trainItems: true }, rng);
-  return { delta: denseDelta(model, sub), examples: ex.rows.length, touchedRows: sub.rows.length, loss };
+export async function trainLocallyWith(train: SubTableTrainer, t: LocalTask, cfg: LocalTrainingConfig, rng: SeededRandom): Promise<LocalTrainingResult> {
+  if (train === kernelTrainer) return trainLocally(t, cfg, rng);
+  const { ex, sub } = prepare(t, cfg, rng);
+  return result(t, ex, sub, await train(sub, t.user, ex.labels, { ...cfg, trainItems: true }, rng));
 }
 
-/** Personalizes `user` to a new global model without changing the model (nothing is sent). */
-export function fitUserVector(
-  model: MfModel,
-  user: Float32Array,
-  positives: Int32Array,
-  exclude: ReadonlySet<number>,
-  cfg: LocalTrainingConfig,
-  rng: SeededRandom,
-): number {
-  if (cfg.epochs <= 0 || positives.length === 0) return 0;
-  const ex = sampleExamples(positives, exclude, model.items, cfg.negatives, rng);
-  const sub = gatherSubTable(model, ex.rows);
-  return sgdTrain(sub, user, ex.labels, { ...cfg, trainItems: false }, rng);
+/** Personalizes `t.user` to a new global model without changing the model (nothing is sent). */
+export function fitUserVector(t: LocalTask, cfg: LocalTrainingConfig, rng: SeededRandom): number {
+  if (cfg.epochs <= 0 || t.positives.length === 0) return 0;
+  const { ex, sub } = prepare(t, cfg, rng);
+  return sgdTrain(sub, t.user, ex.labels, { ...cfg, trainItems: false }, rng);
 }
