@@ -206,7 +206,7 @@ export class FedrecClient {
     this.socket = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
-      const join: Record<string, unknown> = { type: 'join', protocol: PROTOCOL_VERSION, clientId: this.state!.clientId, mode, capabilities: { tasks: ['train', 'evaluate'] } };
+      const join: Record<string, unknown> = { type: 'join', protocol: PROTOCOL_VERSION, clientId: this.state!.clientId, mode, capabilities: { tasks: this.o.data.heldOut ? ['train', 'evaluate'] : ['train'] } };
       if (this.state!.catalogue) join.catalogueVersion = this.state!.catalogue.version;
       ws.send(encodeMessage(join));
     };

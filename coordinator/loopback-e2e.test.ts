@@ -64,3 +64,23 @@ describe('compressed updates', () => {
     expect((await store.load())!.ledger.map((e) => e.bytes)).toEqual([params * (compression === 'f16' ? 2 : 1), params * (compression === 'f16' ? 2 : 1)]);
   });
 });
+
+describe('evaluation with a device that keeps no held-out item', () => {
+  it('is not offered the evaluation and the phase does not wait for it', async () => {
+    const config = resolveConfig({ port: 0, rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 30_000, model: { dim: 8 }, evaluation: { every: 1, clientsPerRound: 3, deadlineMs: 30_000 } });
+    running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
+    const rounds: RoundSummary[] = [];
+    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+    const done = new Promise((r) => running!.engine.once('done', r));
+    const started = Date.now();
+    for (let k = 0; k < 3; k++) {
+      const data = k === 0 ? { ...tinyDataset(k), heldOut: null } : tinyDataset(k);
+      const c = new FedrecClient({ url: running.url, socketFactory: nodeSocketFactory(), store: new MemoryStore(), data, seed: 1, clientId: `client-${k}`, consent: { granted: true, kinds: ['view'], maxEpsilon: null, at: '' } });
+      clients.push(c);
+      void c.run();
+    }
+    await done;
+    expect(Date.now() - started).toBeLessThan(10_000); // far from the 30 s deadlines
+    expect(rounds.map((r) => [r.reported, r.evaluation?.clients])).toEqual([[3, 2], [3, 2]]);
+  });
+});

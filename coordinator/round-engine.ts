@@ -27,6 +27,8 @@ export interface Transport {
   send(clientId: string, frame: Uint8Array): boolean;
   /** Ids of connected clients that joined in persistent mode. */
   persistentClients(): Iterable<string>;
+  /** Tasks a connected client said it can do (null when it is not connected). */
+  tasksOf(clientId: string): readonly Task[] | null;
 }
 
 export interface RoundSummary {
@@ -250,6 +252,12 @@ export class RoundEngine extends EventEmitter {
     if (!p) wait = { type: 'wait', reason: 'no-open-round', retryAfterMs: RETRY_NO_ROUND_MS };
     else if (p.reported.has(clientId)) wait = { type: 'wait', reason: 'already-reported', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
     else if (!p.selected.has(clientId)) wait = { type: 'wait', reason: 'not-selected', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
+    else if (this.transport && !this.transport.tasksOf(clientId)?.includes(p.task)) {
+      // e.g. a real user's device that keeps no held-out item cannot evaluate: do not wait for it.
+      p.dropped.add(clientId);
+      wait = { type: 'wait', reason: 'unsupported-task', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
+      if (isComplete(p)) this.closePhase?.();
+    }
     if (wait) {
       if (answerWhenNot) this.transport?.send(clientId, encodeMessage(wait));
       return;

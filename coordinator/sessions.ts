@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { ClientMessage, JoinMode, WelcomeMessage } from '../shared/protocol/messages.js';
+import type { ClientMessage, JoinMode, Task, WelcomeMessage } from '../shared/protocol/messages.js';
 import { validateClientMessage } from '../shared/protocol/validate.js';
 import { int32ToBytes } from '../shared/protocol/binary.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
@@ -16,6 +16,7 @@ export interface Session {
   ws: WebSocket;
   clientId: string | null;
   mode: JoinMode;
+  tasks: readonly Task[];
   lastSeen: number;
 }
 
@@ -61,7 +62,7 @@ export class SessionManager implements Transport {
       ws.close(CloseCodes.TRY_AGAIN_LATER, ErrorCodes.TOO_MANY_CLIENTS);
       return;
     }
-    const s: Session = { ws, clientId: null, mode: 'persistent', lastSeen: Date.now() };
+    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], lastSeen: Date.now() };
     this.all.add(s);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
@@ -82,6 +83,10 @@ export class SessionManager implements Transport {
     if (!s || s.ws.readyState !== s.ws.OPEN) return false;
     s.ws.send(frame, { binary: true });
     return true;
+  }
+
+  tasksOf(clientId: string): readonly Task[] | null {
+    return this.byId.get(clientId)?.tasks ?? null;
   }
 
   *persistentClients(): Iterable<string> {
@@ -107,7 +112,7 @@ export class SessionManager implements Transport {
   }
 
   private dispatch(s: Session, msg: ClientMessage): void {
-    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.catalogueVersion);
+    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.capabilities.tasks, msg.catalogueVersion);
     if (msg.type === 'heartbeat') {
       s.ws.send(encodeMessage({ type: 'heartbeat', sentAt: Date.now() }));
       return;
@@ -127,7 +132,7 @@ export class SessionManager implements Transport {
     }
   }
 
-  private join(s: Session, clientId: string, mode: JoinMode, catalogueVersion: string | undefined): void {
+  private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], catalogueVersion: string | undefined): void {
     if (s.clientId !== null) throw new FedrecError(ErrorCodes.ALREADY_JOINED, `this connection already joined as ${s.clientId}`);
     const previous = this.byId.get(clientId);
     if (previous) {
@@ -137,6 +142,7 @@ export class SessionManager implements Transport {
     }
     s.clientId = clientId;
     s.mode = mode;
+    s.tasks = tasks;
     this.byId.set(clientId, s);
     const cat = this.engine.catalogue;
     const welcome: WelcomeMessage = {

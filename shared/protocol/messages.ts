@@ -103,7 +103,7 @@ export interface OfferMessage {
 
 export interface WaitMessage {
   type: 'wait';
-  reason: 'not-selected' | 'no-open-round' | 'already-reported';
+  reason: 'not-selected' | 'no-open-round' | 'already-reported' | 'unsupported-task';
   retryAfterMs: number;
 }
 

@@ -186,7 +186,7 @@ export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
     }
     case 'wait': {
       const reason = m.reason;
-      if (reason !== 'not-selected' && reason !== 'no-open-round' && reason !== 'already-reported') invalid(type, 'reason', 'a known reason');
+      if (reason !== 'not-selected' && reason !== 'no-open-round' && reason !== 'already-reported' && reason !== 'unsupported-task') invalid(type, 'reason', 'a known reason');
       return { type, reason, retryAfterMs: int(m, type, 'retryAfterMs') };
     }
     case 'ack':
