@@ -308,7 +308,7 @@ export class FedrecClient {
     const cat = this.state!.catalogue!;
     if (this.mapped?.version !== cat.version) {
       const kinds = this.state!.consent?.kinds;
-      const data = mapToRows(this.o.data, new RowIndex(makeCatalogueTrusted(cat.itemIds, cat.version)), kinds ? new Set(kinds) : null);
+      const data = mapToRows(this.o.data, rowIndexFor(cat.itemIds, cat.version), kinds ? new Set(kinds) : null);
       if (data.ignored > 0) this.log.info({ event: 'items-ignored', count: data.ignored }, `${data.ignored} history items are not in the catalogue and were ignored`);
       this.mapped = { version: cat.version, data };
     }
@@ -406,8 +406,15 @@ function randomSeed(): number {
   return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
-/** The catalogue was hash-checked when it arrived; skip re-hashing 9k ids on every offer. */
-function makeCatalogueTrusted(itemIds: Int32Array, version: string) {
-  return { itemIds, version };
+/**
+ * Row lookups per catalogue array, shared by every client holding the same (cached) catalogue:
+ * a simulated fleet would otherwise rebuild a 9k-entry map on every check-in. The catalogue was
+ * hash-checked when it arrived, so it is not hashed again here.
+ */
+const rowIndexes = new WeakMap<Int32Array, RowIndex>();
+function rowIndexFor(itemIds: Int32Array, version: string): RowIndex {
+  let index = rowIndexes.get(itemIds);
+  if (!index) rowIndexes.set(itemIds, (index = new RowIndex({ itemIds, version })));
+  return index;
 }
 

@@ -94,6 +94,8 @@ export class RoundEngine extends EventEmitter {
   private wake: (() => void) | null = null;
   private closePhase: (() => void) | null = null;
   private running: Promise<void> | null = null;
+  /** One aligned buffer for decoding updates; the aggregator consumes each update synchronously. */
+  private readonly scratch: Float32Array;
 
   constructor(deps: EngineDeps) {
     super();
@@ -103,6 +105,7 @@ export class RoundEngine extends EventEmitter {
     this.catalogue = deps.catalogue;
     this.committedRound = deps.round;
     this.modelVersion = deps.modelVersion;
+    this.scratch = new Float32Array(deps.model.params.length);
   }
 
   attach(transport: Transport): void {
@@ -177,7 +180,7 @@ export class RoundEngine extends EventEmitter {
       let delta: Float32Array;
       const encoding = msg.encoding ?? 'f32';
       try {
-        delta = decodeUpdate(msg.delta, encoding, msg.scale ?? 1);
+        delta = decodeUpdate(msg.delta, encoding, msg.scale ?? 1, this.scratch);
       } catch {
         throw new FedrecError(ErrorCodes.WRONG_SIZE, `update.delta has ${msg.delta.byteLength} bytes, not a whole number of ${encoding} values`, { round: p.round });
       }

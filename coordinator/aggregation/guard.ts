@@ -1,15 +1,18 @@
 // First line of defence for an update: right length, every value finite. Computes the norm the
-// clip stage needs in the same pass, so each update is read once before it is summed.
+// clip stage needs and where the update is non-zero in the same pass, so each update is read once
+// in full; the sum then reads only its non-zero blocks.
 
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
-import type { AggregationStage, RoundContext, StageResult, UpdateInfo } from './stage.js';
+import { type AggregationStage, BLOCK, type RoundContext, type StageResult, type UpdateInfo } from './stage.js';
 
 export class GuardStage implements AggregationStage {
   private length = 0;
+  private starts = new Int32Array(0);
   constructor(private readonly inner: AggregationStage) {}
 
   begin(length: number, context: RoundContext): void {
     this.length = length;
+    if (this.starts.length !== Math.ceil(length / BLOCK)) this.starts = new Int32Array(Math.ceil(length / BLOCK));
     this.inner.begin(length, context);
   }
 
@@ -18,10 +21,33 @@ export class GuardStage implements AggregationStage {
       throw new FedrecError(ErrorCodes.WRONG_SIZE, `update has ${update.length} values; the model has ${this.length}`);
     }
     let sq = 0;
-    for (let i = 0; i < update.length; i++) sq += update[i] * update[i];
+    let count = 0;
+    const n = update.length;
+    const starts = this.starts;
+    const whole = n - (n % BLOCK);
+    for (let b = 0; b < n; b += BLOCK) {
+      let bs = 0;
+      if (b < whole) {
+        // Four independent partial sums: one accumulator is latency-bound (each add waits for the
+        // last); four let the CPU overlap them, ~3× faster on the 300k values of an update.
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let i = b; i < b + BLOCK; i += 4) {
+          const v0 = update[i], v1 = update[i + 1], v2 = update[i + 2], v3 = update[i + 3];
+          s0 += v0 * v0;
+          s1 += v1 * v1;
+          s2 += v2 * v2;
+          s3 += v3 * v3;
+        }
+        bs = s0 + s1 + s2 + s3;
+      } else {
+        for (let i = b; i < n; i++) bs += update[i] * update[i];
+      }
+      if (bs !== 0) starts[count++] = b; // a non-finite block is non-zero too (and rejected below)
+      sq += bs;
+    }
     // NaN or ±Infinity anywhere makes the sum non-finite; so does an overflowing magnitude.
     if (!Number.isFinite(sq)) throw new FedrecError(ErrorCodes.NON_FINITE, 'update holds NaN, Infinity or values too large to sum');
-    this.inner.accept(update, weight, { ...info, norm: Math.sqrt(sq) });
+    this.inner.accept(update, weight, { ...info, norm: Math.sqrt(sq), nonZeroBlocks: { starts, count } });
   }
 
   finish(): StageResult {

@@ -95,8 +95,38 @@ describe('GuardStage', () => {
     g.begin(3, ctx());
     g.accept(Float32Array.from([3, 0, 4]), 1, info('a', -1));
     expect(inner.accepted).toHaveLength(1);
-    expect(inner.accepted[0].info).toEqual({ clientId: 'a', norm: 5, clientClipped: false });
+    const { nonZeroBlocks, ...rest } = inner.accepted[0].info;
+    expect(rest).toEqual({ clientId: 'a', norm: 5, clientClipped: false });
+    expect(Array.from(nonZeroBlocks!.starts.subarray(0, nonZeroBlocks!.count))).toEqual([0]);
     expect(inner.begins).toEqual([{ length: 3, context: ctx() }]);
+  });
+
+  it('finds exactly the blocks that hold non-zero values, so the sum can skip the rest', () => {
+    const inner = new RecordingStage();
+    const g = new GuardStage(inner);
+    const n = 32 * 10 + 7; // a ragged last block
+    g.begin(n, ctx());
+    const u = new Float32Array(n);
+    u[0] = 1; u[33] = -2; u[32 * 7 + 31] = 1e-30; u[n - 1] = 3;
+    g.accept(u, 1, info('b', -1));
+    const nz = inner.accepted[0].info.nonZeroBlocks!;
+    expect(Array.from(nz.starts.subarray(0, nz.count))).toEqual([0, 32, 32 * 7, 32 * 10]);
+  });
+
+  it('gives the same sum through the block path as a plain sum', () => {
+    const rng = new SeededRandom(11);
+    const n = 32 * 50 + 5;
+    const sum = new SumStage();
+    const g = new GuardStage(sum);
+    g.begin(n, ctx());
+    const plain = new Float64Array(n);
+    for (let k = 0; k < 20; k++) {
+      const u = new Float32Array(n);
+      for (let j = 0; j < 30; j++) u[rng.int(n)] = rng.normal();
+      g.accept(u, 1, info(`c${k}`, -1));
+      for (let i = 0; i < n; i++) plain[i] += u[i];
+    }
+    expect(Array.from(g.finish().value)).toEqual(Array.from(plain));
   });
 
   it('rejects a wrong length with FEDREC_WRONG_SIZE and never calls the inner stage', () => {

@@ -1,6 +1,6 @@
 // The innermost stage: a Float64 running sum (Float32 would lose the small updates of late clients).
 
-import type { AggregationStage, StageResult } from './stage.js';
+import { type AggregationStage, BLOCK, type StageResult, type UpdateInfo } from './stage.js';
 
 export class SumStage implements AggregationStage {
   private sum = new Float64Array(0);
@@ -12,10 +12,20 @@ export class SumStage implements AggregationStage {
     this.count = 0;
   }
 
-  accept(update: Float32Array, weight: number): void {
+  accept(update: Float32Array, weight: number, info?: UpdateInfo): void {
     const s = this.sum;
-    if (weight === 1) for (let i = 0; i < s.length; i++) s[i] += update[i];
-    else for (let i = 0; i < s.length; i++) s[i] += update[i] * weight;
+    const nz = info?.nonZeroBlocks;
+    if (nz) {
+      // Only where the update is non-zero (the guard found the blocks): ~5% of a client's update.
+      const n = s.length;
+      for (let j = 0; j < nz.count; j++) {
+        const b = nz.starts[j];
+        const end = b + BLOCK < n ? b + BLOCK : n;
+        for (let i = b; i < end; i++) s[i] += update[i] * weight;
+      }
+    } else {
+      for (let i = 0; i < s.length; i++) s[i] += update[i] * weight;
+    }
     this.count++;
   }
 

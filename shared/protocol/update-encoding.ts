@@ -83,16 +83,21 @@ export function encodeUpdate(delta: Float32Array, encoding: UpdateEncoding, rand
   return { encoding, bytes: new Uint8Array(out.buffer), scale };
 }
 
-/** Float32 values of an encoded update; throws RangeError when the byte length does not fit. */
-export function decodeUpdate(bytes: Uint8Array, encoding: UpdateEncoding, scale: number): Float32Array {
+/**
+ * Float32 values of an encoded update; throws RangeError when the byte length does not fit. When a
+ * copy is needed it goes into `scratch` if that is large enough (the coordinator reuses one buffer
+ * per round instead of allocating 1.2 MB per update), so the result is only valid until the next call.
+ */
+export function decodeUpdate(bytes: Uint8Array, encoding: UpdateEncoding, scale: number, scratch?: Float32Array): Float32Array {
   const per = bytesPerValue(encoding);
   if (bytes.byteLength % per !== 0) throw new RangeError(`${bytes.byteLength} bytes is not a whole number of ${encoding} values`);
   const n = bytes.byteLength / per;
+  const out = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Float32Array(n);
   if (encoding === 'f32') {
     if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-    return new Float32Array(copyBytes(bytes).buffer);
+    new Uint8Array(out.buffer, out.byteOffset, bytes.byteLength).set(bytes);
+    return out;
   }
-  const out = new Float32Array(n);
   if (encoding === 'f16') {
     const view = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, n) : new Uint16Array(copyBytes(bytes).buffer);
     for (let i = 0; i < n; i++) out[i] = HALF_TO_FLOAT[view[i]];
