@@ -72,7 +72,7 @@ export function projectClientRound(model: MfModel, user: Float32Array, w: W1Work
   const sub = gatherSubTable(model, w.rows);
   sgdTrain(sub, user, w.labels, { epochs: W1.epochs, lr: W1.lr, l2: 0, batchSize: 1, trainItems: true }); // no rng: no shuffle
   const delta = denseDelta(model, sub);
-  const update = clipUpdate({ round: 1, modelVersion: 0, delta, norm: 0, clipped: false, localNoiseStddev: 0 }, { config: roundConfig, maxPayloadBytes: Infinity });
+  const update = clipUpdate({ round: 1, modelVersion: 0, delta, norm: 0, clipped: false, localNoiseStddev: 0, support: { rows: sub.rows, dim: model.dim, items: model.items } }, { config: roundConfig, maxPayloadBytes: Infinity });
   return { sub, update };
 }
 

@@ -344,7 +344,7 @@ export class FedrecClient {
     }
     if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
     const result = await trainLocallyWith(this.o.trainer ?? kernelTrainer, { model, user: st.userVector, positives: data.positives, exclude: data.exclude }, training, rng);
-    const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0 }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
+    const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0, support: { rows: result.rows, dim: model.dim, items: model.items } }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
     const encoded = encodeUpdate(update.delta, this.o.compression ?? 'f32');
     const frame: Record<string, unknown> = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: encoded.bytes, clipped: update.clipped };
     if (encoded.encoding !== 'f32') frame.encoding = encoded.encoding;

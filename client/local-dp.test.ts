@@ -191,3 +191,26 @@ describe('localEpsilon', () => {
     expect(localEpsilon([], delta)).toBe(0);
   });
 });
+
+describe('clipping on the update support', () => {
+  it('gives the same norm and clipped vector as a dense pass, and local noise drops the support', async () => {
+    const { clipUpdate } = await import('./middleware/clip.js');
+    const { l2Norm } = await import('./middleware/types.js');
+    const items = 50, dim = 4;
+    const delta = new Float32Array(items * dim + items);
+    const rows = Int32Array.from([3, 17, 40]);
+    for (const r of rows) {
+      for (let k = 0; k < dim; k++) delta[r * dim + k] = (r + k) / 7;
+      delta[items * dim + r] = -r / 5;
+    }
+    const dense = Float32Array.from(delta);
+    const norm = l2Norm(dense);
+    const ctx = { config: { localEpochs: 1, lr: 0.1, l2: 0, negatives: 4, batchSize: 1, clipNorm: norm / 2, evalFitEpochs: 0 }, maxPayloadBytes: 1e9 };
+    const out = clipUpdate({ round: 1, modelVersion: 0, delta, norm: 0, clipped: false, localNoiseStddev: 0, support: { rows, dim, items } }, ctx);
+    expect(out.clipped).toBe(true);
+    expect(l2Norm(out.delta)).toBeCloseTo(norm / 2, 5);
+    for (let i = 0; i < dense.length; i++) expect(out.delta[i]).toBeCloseTo(dense[i] * 0.5, 6);
+    const noisy = localGaussianNoise(1)(out, ctx);
+    expect(noisy.support).toBeUndefined();
+  });
+});

@@ -11,6 +11,6 @@ export function localGaussianNoise(noiseMultiplier: number): UpdateMiddleware {
   return (u, ctx) => {
     const stddev = noiseMultiplier * ctx.config.clipNorm;
     addGaussianNoise(u.delta, stddev);
-    return { ...u, norm: l2Norm(u.delta), localNoiseStddev: stddev };
+    return { ...u, norm: l2Norm(u.delta), localNoiseStddev: stddev, support: undefined };
   };
 }

@@ -13,6 +13,17 @@ export interface OutgoingUpdate {
   clipped: boolean;
   /** Local DP noise stddev added on the device (0 when none). */
   localNoiseStddev: number;
+  /**
+   * Where the delta can be non-zero: the trained rows' embeddings and biases. Lets clipping read
+   * ~5% of the dense vector; a step that touches every coordinate (local noise) must drop it.
+   */
+  support?: UpdateSupport;
+}
+
+export interface UpdateSupport {
+  rows: Int32Array;
+  dim: number;
+  items: number;
 }
 
 export interface UpdateContext {
@@ -26,6 +37,27 @@ export function runMiddleware(chain: readonly UpdateMiddleware[], update: Outgoi
   let u = update;
   for (const step of chain) u = step(u, ctx);
   return u;
+}
+
+/** Calls fn(start, end) for each range of the delta that can be non-zero. */
+export function forEachRange(u: OutgoingUpdate, fn: (start: number, end: number) => void): void {
+  const s = u.support;
+  if (!s) return fn(0, u.delta.length);
+  const base = s.items * s.dim;
+  for (let j = 0; j < s.rows.length; j++) {
+    const r = s.rows[j];
+    fn(r * s.dim, (r + 1) * s.dim);
+    fn(base + r, base + r + 1);
+  }
+}
+
+export function updateNorm(u: OutgoingUpdate): number {
+  let sq = 0;
+  const d = u.delta;
+  forEachRange(u, (a, b) => {
+    for (let i = a; i < b; i++) sq += d[i] * d[i];
+  });
+  return Math.sqrt(sq);
 }
 
 export function l2Norm(v: Float32Array): number {

@@ -35,6 +35,8 @@ export interface LocalTrainingResult {
   /** new − old over all global parameters (zeros where untouched); the user vector is NOT in it. */
   delta: Float32Array;
   examples: number;
+  /** The rows the update can be non-zero on (ascending). */
+  rows: Int32Array;
   touchedRows: number;
   loss: number;
 }
@@ -45,7 +47,7 @@ function prepare(t: LocalTask, cfg: LocalTrainingConfig, rng: SeededRandom): { e
 }
 
 function result(t: LocalTask, ex: Examples, sub: SubTable, loss: number): LocalTrainingResult {
-  return { delta: denseDelta(t.model, sub), examples: ex.rows.length, touchedRows: sub.rows.length, loss };
+  return { delta: denseDelta(t.model, sub), examples: ex.rows.length, rows: sub.rows, touchedRows: sub.rows.length, loss };
 }
 
 /** Trains with the kernel, in place on `t.user`, and returns the update of the global parameters. */
