@@ -45,8 +45,14 @@ export interface CoordinatorConfig {
     heartbeatTimeoutMs: number;
   };
   privacy: { delta: number; budget: { epsilon: number; delta: number } | null };
-  /** Seed for the initial model only; round seeds come from a CSPRNG. */
+  /** Seed for the initial model. */
   seed: number;
+  /**
+   * null (deployments): each round's selection seed is fresh CSPRNG bytes. A number makes selection
+   * reproducible (simulations); either way the seed is public at round open, so the privacy of who
+   * took part rests on client ids being secret between each device and the coordinator.
+   */
+  samplingSeed: number | null;
 }
 
 export const defaultRoundConfig: RoundConfig = {
@@ -83,6 +89,7 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000 },
     privacy: { delta: 1e-5, budget: null },
     seed: 1,
+    samplingSeed: null,
   };
 }
 

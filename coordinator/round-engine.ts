@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isSelected } from '../shared/sampling.js';
+import { sha256Hex } from '../shared/sha256.js';
 import { float32ToBytes } from '../shared/protocol/binary.js';
 import { decodeUpdate } from '../shared/protocol/update-encoding.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
@@ -362,7 +363,8 @@ export class RoundEngine extends EventEmitter {
 
   /** Opens a phase, offers it to connected persistent clients that were picked, waits for it to close. */
   private async runPhase(round: number, task: Task, q: number, deadlineMs: number): Promise<Phase> {
-    const seed = randomBytes(16).toString('hex');
+    const s = this.config.samplingSeed;
+    const seed = s === null ? randomBytes(16).toString('hex') : sha256Hex(`${s}:${round}:${task}`).slice(0, 32);
     const selected = new Set<string>();
     for (const id of this.d.registry) if (isSelected(seed, id, q)) selected.add(id);
     const offer: OfferMessage = {

@@ -129,6 +129,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     serverOptimizer: { name: o.serverOptimizer, lr: o.serverLr },
     privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
     seed: o.seed,
+    samplingSeed: o.seed, // reproducible selection; the noise still comes from the CSPRNG
   });
   const ownStateDir = o.stateDir === null;
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
