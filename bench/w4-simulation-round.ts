@@ -29,7 +29,7 @@ export async function runW4(o: W4Options): Promise<Record<string, unknown>> {
     return { skipped: `${data} not found` };
   }
   const cores = availableParallelism();
-  const once = async (workers: number, profile = false) => {
+  const once = async (workers: number, profile = false, fleet: 'persistent' | 'checkin' = 'persistent') => {
     const t = Date.now();
     // Over the train phase only: how busy the coordinator's thread (this one) was, and how many
     // cores the whole process (coordinator + client worker threads) kept busy on average.
@@ -37,7 +37,7 @@ export async function runW4(o: W4Options): Promise<Record<string, unknown>> {
     let stopProfiler: Promise<() => Promise<unknown>> | null = null;
     let profiled: Promise<unknown> | null = null;
     const r = await runSimulation(
-      { ...simulationDefaults, data: `movielens:${data}`, rounds: 1, clientsPerRound: 671, samplingRate: null, evalEvery: 0, workers, stateDir: null },
+      { ...simulationDefaults, data: `movielens:${data}`, rounds: 1, clientsPerRound: 671, samplingRate: null, evalEvery: 0, workers, stateDir: null, fleet },
       silentNodeLogger(),
       silentNodeLogger(),
       silentNodeLogger(),
@@ -100,6 +100,9 @@ export async function runW4(o: W4Options): Promise<Record<string, unknown>> {
   const oneWorkerSeconds = median(one);
   const speedup = oneWorkerSeconds / seconds;
   const boundSeconds = o.msProject === null ? null : (2 * clients * o.msProject) / cores / 1000;
+  // The first design, for comparison: clients that connect per phase (as 50,000-user runs must).
+  progress('w4', `one round with a check-in fleet (workers=${cores}) for comparison`);
+  const checkinSeconds = (await once(cores, false, 'checkin')).seconds;
   let profile: unknown = null;
   if (speedup < 1.6) {
     progress('w4', `speedup ${speedup.toFixed(2)} < 1.6: one more round (workers=${cores}) with the coordinator thread under the CPU profiler`);
@@ -118,6 +121,8 @@ export async function runW4(o: W4Options): Promise<Record<string, unknown>> {
     coresAvailable,
     seconds: round(seconds, 3),
     oneWorkerSeconds: round(oneWorkerSeconds, 3),
+    fleet: 'persistent',
+    checkinFleetSeconds: round(checkinSeconds, 3),
     speedup: round(speedup, 3),
     boundSeconds: boundSeconds === null ? null : round(boundSeconds, 3),
     withinBound: boundSeconds === null ? null : seconds <= boundSeconds,

@@ -107,7 +107,7 @@ export class FedrecClient {
   }
 
   /** Persistent mode: stay connected, answer offers until stop(); reconnects with backoff. */
-  async run(onOutcome?: (o: TaskOutcome) => void): Promise<void> {
+  async run(onOutcome?: (o: TaskOutcome) => void, onJoined?: () => void): Promise<void> {
     // A new run starts fresh: an earlier stop() (e.g. by revokeConsent) or refusal must not end it.
     this.stopped = false;
     this.refusal = null;
@@ -116,7 +116,10 @@ export class FedrecClient {
     while (!this.stopped) {
       const closed = new Promise<{ code: number; reason: string }>((resolve) => {
         this.listeners = {
-          onWelcome: () => (backoff = 500),
+          onWelcome: () => {
+            backoff = 500;
+            onJoined?.();
+          },
           onOutcome: (o) => onOutcome?.(o),
           onError: (e) => this.log.warn({ event: 'coordinator-error', code: e.code, round: e.round }, e.message),
           onClose: (code, reason) => resolve({ code, reason }),

@@ -14,7 +14,7 @@ export const simulateUsage = `fedrec simulate [--data synthetic|synthetic:users=
   [--rounds ${simulationDefaults.rounds}] [--clients-per-round ${simulationDefaults.clientsPerRound} | --sampling-rate Q] [--local-epochs ${simulationDefaults.localEpochs}]
   [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--l2 ${simulationDefaults.l2}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
   [--server-optimizer fedavg|fedadam] [--eval-clients ${simulationDefaults.evalClients}] [--eval-every ${simulationDefaults.evalEvery}] [--seed ${simulationDefaults.seed}]
-  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--compression f32|f16|q8] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
+  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--compression f32|f16|q8] [--fleet auto|checkin|persistent] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
 
 export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--l2 ${baselineDefaults.l2}] [--seed ${baselineDefaults.seed}]`;
 
@@ -42,7 +42,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
     'eval-clients': { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-fit-epochs': { type: 'string' }, seed: { type: 'string' },
     workers: { type: 'string' }, concurrency: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'target-epsilon': { type: 'string' },
     delta: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' },
+    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' }, fleet: { type: 'string' },
   });
   if (values.help) {
     console.log(simulateUsage);
@@ -76,6 +76,10 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   if (values.compression !== undefined) {
     if (!UPDATE_ENCODINGS.includes(values.compression as UpdateEncoding)) throw new UsageError(`--compression must be one of ${UPDATE_ENCODINGS.join(', ')}`);
     o.compression = values.compression as UpdateEncoding;
+  }
+  if (values.fleet !== undefined) {
+    if (values.fleet !== 'auto' && values.fleet !== 'checkin' && values.fleet !== 'persistent') throw new UsageError('--fleet must be auto, checkin or persistent');
+    o.fleet = values.fleet;
   }
   pick('evalClients', num(values, 'eval-clients', isPosInt, 'a positive integer'));
   pick('evalEvery', num(values, 'eval-every', isNonNegInt, 'an integer ≥ 0'));

@@ -14,6 +14,8 @@ export interface FleetInit {
   pollMs: number;
   trainer: 'kernel' | 'tfjs';
   compression: UpdateEncoding;
+  /** checkin: connect per selected phase (any population); persistent: one connection per user. */
+  mode: 'checkin' | 'persistent';
 }
 
 export type ToWorker = FleetInit | { type: 'stop' };

@@ -48,8 +48,11 @@ async function run(init: FleetInit): Promise<void> {
     data: { train: u.train, heldOut: { item: u.test, negatives: u.evalNegatives } },
   }));
   const tally = { done: 0, waited: 0, failed: 0 };
+  const makeClient = (u: SimUser) =>
+    new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: init.mode, seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression });
+  if (init.mode === 'persistent') return runPersistent(users, makeClient, init.concurrency);
   const checkIn = async (u: SimUser) => {
-    const client = new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: 'checkin', seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression });
+    const client = makeClient(u);
     try {
       const r = await client.checkIn();
       if (r.kind === 'done') tally.done++;
@@ -89,6 +92,32 @@ async function run(init: FleetInit): Promise<void> {
     await forEachLimited(picked, init.concurrency, checkIn);
     post({ type: 'phase-done', round: status.round, task: status.phase, ...tally });
   }
+  post({ type: 'stopped' });
+}
+
+/**
+ * Persistent fleet: every user stays connected and the coordinator pushes offers, as browsers and
+ * `fedrec client` do. Saves a WebSocket upgrade and a join per user and phase; bounded by open files
+ * (two per user with the coordinator in the same process), so for populations of thousands.
+ */
+async function runPersistent(users: SimUser[], makeClient: (u: SimUser) => FedrecClient, concurrency: number): Promise<void> {
+  const clients = users.map(makeClient);
+  let welcomed = 0;
+  // Connect in waves so the coordinator is not handed thousands of upgrades at once.
+  await forEachLimited(clients, concurrency, (c) =>
+    new Promise<void>((resolve) => {
+      void c.run(undefined, () => {
+        welcomed++;
+        resolve();
+      }).catch((err: FedrecError) => {
+        post({ type: 'client-error', code: err.code ?? 'FEDREC_CLIENT_FAILED', message: `${c.clientId}: ${err.message}` });
+        resolve();
+      });
+    }),
+  );
+  post({ type: 'registered', count: welcomed });
+  while (!stopped) await sleep(50);
+  for (const c of clients) c.stop();
   post({ type: 'stopped' });
 }
 

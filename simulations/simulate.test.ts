@@ -21,6 +21,13 @@ describe('fedrec simulate (real coordinator, real clients in worker threads)', (
     expect(r.final.stoppedBy).toBe('rounds');
   });
 
+  it.each(['checkin', 'persistent'] as const)('gives every user a round with a %s fleet', async (fleet) => {
+    const r = await runSimulation({ ...small, rounds: 2, fleet, evalEvery: 2 }, quiet, quiet, quiet);
+    expect(r.config.fleet).toBe(fleet);
+    expect(r.rounds.map((x) => [x.participants, x.committed])).toEqual([[120, true], [120, true]]);
+    expect(r.rounds[1].evaluatedClients).toBe(120);
+  });
+
   it('stops at the privacy budget', async () => {
     const z = 1.2, delta = 1e-5;
     const eps = (t: number) => rdpToEpsilon(DEFAULT_ORDERS, computeRdp(1, z, t, DEFAULT_ORDERS), delta).epsilon;

@@ -37,6 +37,8 @@ export interface SimulationOptions {
   trainer: 'kernel' | 'tfjs';
   /** Wire encoding of client updates. */
   compression: UpdateEncoding;
+  /** How simulated clients connect: auto = persistent up to 5,000 users, check-in beyond. */
+  fleet: 'auto' | 'checkin' | 'persistent';
   evalClients: number;
   evalEvery: number;
   evalFitEpochs: number;
@@ -66,6 +68,7 @@ export const simulationDefaults: SimulationOptions = {
   negatives: 4,
   trainer: 'kernel',
   compression: 'f32',
+  fleet: 'auto',
   evalClients: 1000,
   evalEvery: 1,
   evalFitEpochs: 2,
@@ -133,7 +136,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   });
   const ownStateDir = o.stateDir === null;
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
-  logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
+  logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); ${fleetMode(o, n)} clients; local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
 
   const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds });
   hooks.onCoordinator?.(coordinator);
@@ -159,11 +162,19 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   const lastEval = [...rounds].reverse().find((r) => r.hr10 !== null);
   const eps = coordinator.ledger.epsilon();
   return {
-    config: { ...o, stateDir: ownStateDir ? null : o.stateDir, population: population.name, users: n, items: population.itemIds.length, samplingRate: config.samplingRate },
+    config: { ...o, fleet: fleetMode(o, n), stateDir: ownStateDir ? null : o.stateDir, population: population.name, users: n, items: population.itemIds.length, samplingRate: config.samplingRate },
     rounds,
     final: { hr10: lastEval?.hr10 ?? null, ndcg10: lastEval?.ndcg10 ?? null, epsilon: Number.isFinite(eps) ? eps : null, delta: config.privacy.budget?.delta ?? config.privacy.delta, stoppedBy },
     wallSeconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Each persistent user holds two open files in this process (its socket and the coordinator's side). */
+const PERSISTENT_FLEET_MAX = 5_000;
+
+export function fleetMode(o: SimulationOptions, users: number): 'checkin' | 'persistent' {
+  if (o.fleet !== 'auto') return o.fleet;
+  return users <= PERSISTENT_FLEET_MAX ? 'persistent' : 'checkin';
 }
 
 function toRound(s: RoundSummary): SimulationRound {
@@ -210,7 +221,7 @@ function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, http
       }
     });
     w.on('error', (err) => fail(err));
-    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer, compression: o.compression } satisfies ToWorker);
+    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer, compression: o.compression, mode: fleetMode(o, splits.length) } satisfies ToWorker);
     return w;
   });
   return {
