@@ -24,26 +24,29 @@ export class GuardStage implements AggregationStage {
     let count = 0;
     const n = update.length;
     const starts = this.starts;
+    // Zero blocks are found on the bit patterns (an OR of 32 words, no float work): most of a
+    // client's dense update is untouched rows. NaN and ±Infinity are non-zero words, so every
+    // value that could be non-finite is in a block that gets the float pass.
+    const words = new Int32Array(update.buffer, update.byteOffset, n);
     const whole = n - (n % BLOCK);
     for (let b = 0; b < n; b += BLOCK) {
-      let bs = 0;
-      if (b < whole) {
-        // Four independent partial sums: one accumulator is latency-bound (each add waits for the
-        // last); four let the CPU overlap them, ~3× faster on the 300k values of an update.
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let i = b; i < b + BLOCK; i += 4) {
-          const v0 = update[i], v1 = update[i + 1], v2 = update[i + 2], v3 = update[i + 3];
-          s0 += v0 * v0;
-          s1 += v1 * v1;
-          s2 += v2 * v2;
-          s3 += v3 * v3;
-        }
-        bs = s0 + s1 + s2 + s3;
-      } else {
-        for (let i = b; i < n; i++) bs += update[i] * update[i];
+      const end = b < whole ? b + BLOCK : n;
+      let any = 0;
+      for (let i = b; i < end; i++) any |= words[i];
+      if (any === 0) continue;
+      // Four partial sums: one accumulator is latency-bound (each add waits for the last).
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let i = b;
+      for (; i + 3 < end; i += 4) {
+        const v0 = update[i], v1 = update[i + 1], v2 = update[i + 2], v3 = update[i + 3];
+        s0 += v0 * v0;
+        s1 += v1 * v1;
+        s2 += v2 * v2;
+        s3 += v3 * v3;
       }
-      if (bs !== 0) starts[count++] = b; // a non-finite block is non-zero too (and rejected below)
-      sq += bs;
+      for (; i < end; i++) s0 += update[i] * update[i];
+      starts[count++] = b;
+      sq += s0 + s1 + s2 + s3;
     }
     // NaN or ±Infinity anywhere makes the sum non-finite; so does an overflowing magnitude.
     if (!Number.isFinite(sq)) throw new FedrecError(ErrorCodes.NON_FINITE, 'update holds NaN, Infinity or values too large to sum');
