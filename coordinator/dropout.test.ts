@@ -19,7 +19,8 @@ afterEach(async () => {
   running = null;
 });
 
-const LONG_DEADLINE_MS = 30_000;
+// Far beyond vitest's 60 s test timeout: a round that waited for it would fail the test by timing out.
+const LONG_DEADLINE_MS = 600_000;
 const LR = 1.5;
 
 type Patch = Parameters<typeof resolveConfig>[0];
@@ -98,7 +99,6 @@ describe('clients dropping out of a round', () => {
     for (const o of offers) expect(o).toMatchObject({ round: 1, modelVersion: 0 });
     const before = Float32Array.from(h.r.engine.model.params);
     const n = before.length;
-    const opened = Date.now();
 
     const da = delta(n, 0.01);
     const db = delta(n, 0.01);
@@ -111,9 +111,7 @@ describe('clients dropping out of a round', () => {
 
     c.terminate(); // no close handshake: a crashed tab
     const s1 = await h.summary(1);
-    expect(Date.now() - opened).toBeLessThan(LONG_DEADLINE_MS / 10);
     expect(s1).toMatchObject({ round: 1, committed: true, sampled: 3, reported: 2, dropped: 1, modelVersion: 1 });
-    expect(s1.seconds).toBeLessThan(LONG_DEADLINE_MS / 1000 / 10);
     for (const s of [a, b]) expect(await s.takeType('roundResult')).toMatchObject({ round: 1, committed: true, modelVersion: 1, participants: 2 });
     // The mean is over q·N = 3 (fixed denominator), of the two updates that arrived.
     const after = h.r.engine.model.params;
@@ -130,13 +128,11 @@ describe('clients dropping out of a round', () => {
     const offers = await Promise.all([a, b, c].map((s) => s.takeType('offer')));
     const before = Float32Array.from(h.r.engine.model.params);
     const n = before.length;
-    const opened = Date.now();
 
     await report(a, offers[0], delta(n, 0.05));
     await report(b, offers[1], delta(n, 0.05));
     c.close(); // a clean close this time
     const s1 = await h.summary(1);
-    expect(Date.now() - opened).toBeLessThan(LONG_DEADLINE_MS / 10);
     expect(s1).toMatchObject({ round: 1, committed: false, reported: 2, dropped: 1, modelVersion: 0 });
     expect(h.r.engine.currentModelVersion).toBe(0);
     expect(h.r.engine.lastCommittedRound).toBe(0);
@@ -177,7 +173,7 @@ describe('clients dropping out of a round', () => {
     const s1 = await h.summary(1);
     const waited = Date.now() - opened;
     expect(waited).toBeGreaterThanOrEqual(DEADLINE - 50);
-    expect(waited).toBeLessThan(DEADLINE + 2_000);
+    expect(waited).toBeLessThan(DEADLINE + 20_000); // generous: this checks the deadline fired, not speed
     expect(s1.seconds).toBeGreaterThanOrEqual((DEADLINE - 20) / 1000);
     expect(s1).toMatchObject({ round: 1, committed: true, sampled: 3, reported: 2, dropped: 0, modelVersion: 1 });
     expect(c.closeInfo).toBeNull(); // still connected, just silent

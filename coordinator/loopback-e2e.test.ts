@@ -67,12 +67,12 @@ describe('compressed updates', () => {
 
 describe('evaluation with a device that keeps no held-out item', () => {
   it('is not offered the evaluation and the phase does not wait for it', async () => {
-    const config = resolveConfig({ port: 0, rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 30_000, model: { dim: 8 }, evaluation: { every: 1, clientsPerRound: 3, deadlineMs: 30_000 } });
+    // Deadlines far beyond the test timeout: a phase that waited for the silent device would time out.
+    const config = resolveConfig({ port: 0, rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 600_000, model: { dim: 8 }, evaluation: { every: 1, clientsPerRound: 3, deadlineMs: 600_000 } });
     running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
     const rounds: RoundSummary[] = [];
     running.engine.on('round', (s: RoundSummary) => rounds.push(s));
     const done = new Promise((r) => running!.engine.once('done', r));
-    const started = Date.now();
     for (let k = 0; k < 3; k++) {
       const data = k === 0 ? { ...tinyDataset(k), heldOut: null } : tinyDataset(k);
       const c = new FedrecClient({ url: running.url, socketFactory: nodeSocketFactory(), store: new MemoryStore(), data, seed: 1, clientId: `client-${k}`, consent: { granted: true, kinds: ['view'], maxEpsilon: null, at: '' } });
@@ -80,7 +80,6 @@ describe('evaluation with a device that keeps no held-out item', () => {
       void c.run();
     }
     await done;
-    expect(Date.now() - started).toBeLessThan(10_000); // far from the 30 s deadlines
     expect(rounds.map((r) => [r.reported, r.evaluation?.clients])).toEqual([[3, 2], [3, 2]]);
   });
 });

@@ -100,17 +100,12 @@ describe('addGaussianNoise', () => {
     expect(Array.from(t)).toEqual([0, 0, 0, 0]);
   });
 
-  it('adds 300,000 samples in a few milliseconds', () => {
+  it('fills a whole model-sized vector (300,000 values, several CSPRNG blocks) with noise', () => {
+    // Speed is the benchmarks' business; here: every coordinate of a large vector gets noise.
     const t = new Float32Array(300_000);
-    for (let i = 0; i < 5; i++) addGaussianNoise(t, 1); // warm up the JIT
-    const times: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const start = performance.now();
-      addGaussianNoise(t, 1);
-      times.push(performance.now() - start);
-    }
-    const median = times.sort((x, y) => x - y)[4];
-    console.info(`addGaussianNoise: 300k samples in ${median.toFixed(2)} ms (median of 9)`);
-    expect(median).toBeLessThan(50); // generous for loaded CI machines; ~3–4 ms on a dev box
+    addGaussianNoise(t, 1);
+    let zeros = 0;
+    for (let i = 0; i < t.length; i++) if (t[i] === 0) zeros++;
+    expect(zeros).toBeLessThan(3);
   });
 });

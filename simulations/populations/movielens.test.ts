@@ -79,13 +79,11 @@ describe('loadMovieLens', () => {
     expect(population.name).toBe('movielens:ml-1m/ratings.dat');
   });
 
-  it('loads 200,000 ratings quickly', async () => {
+  it('loads 200,000 ratings', async () => {
     const lines: string[] = [];
     for (let k = 0; k < 200_000; k++) lines.push(`${1 + (k % 1000)}::${1 + ((k * 7919) % 3000)}::${1 + (k % 5)}::${1_000_000_000 - k}`);
     const path = await fixture('big.dat', lines.join('\n') + '\n');
-    const start = performance.now();
     const population = await loadMovieLens(path);
-    expect(performance.now() - start).toBeLessThan(2000);
     expect(population.users).toHaveLength(1000);
     expect(population.users[0].interactions[0].timestamp).toBeLessThan(population.users[0].interactions[1].timestamp);
   });
