@@ -2,10 +2,13 @@
 // client/node/ and are not exported here.
 
 export { FedrecClient, type ClientOptions, type CheckInResult, type TaskOutcome } from './fedrec-client.js';
-export { MemoryStore, newClientId, type ClientState, type ClientStore, type LedgerEntry } from './store.js';
+export { MemoryStore, newClientId, type ClientState, type ClientStore, type Consent, type LedgerEntry } from './store.js';
 export { browserSocketFactory, type SocketFactory, type SocketLike } from './socket.js';
 export { clipUpdate } from './middleware/clip.js';
 export { sizeGuard } from './middleware/size-guard.js';
+export { localGaussianNoise } from './middleware/local-noise.js';
+export { localEpsilon } from './local-privacy.js';
+export { checkPrivacy, fetchDeclaredPrivacy, privacyUrl } from './privacy-check.js';
 export { runMiddleware, type OutgoingUpdate, type UpdateContext, type UpdateMiddleware } from './middleware/types.js';
 export { parseHistoryCsv, formatHistoryCsv } from './history-csv.js';
 export { recommendTopK, type Recommendation } from './recommend.js';
