@@ -43,6 +43,9 @@ export interface CoordinatorConfig {
     maxClients: number;
     heartbeatIntervalMs: number;
     heartbeatTimeoutMs: number;
+    /** Inbound messages per connection: average rate and burst (token bucket). */
+    messagesPerSecond: number;
+    messageBurst: number;
   };
   privacy: { delta: number; budget: { epsilon: number; delta: number } | null };
   /** Seed for the initial model. */
@@ -86,7 +89,7 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     adaptiveClipping: null,
     denominator: 'expected',
     serverOptimizer: { name: 'fedavg', lr: 80 },
-    limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000 },
+    limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000, messagesPerSecond: 20, messageBurst: 40 },
     privacy: { delta: 1e-5, budget: null },
     seed: 1,
     samplingSeed: null,
@@ -148,6 +151,8 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(posInt(c.limits.maxClients), `limits.maxClients must be a positive integer, got ${c.limits.maxClients}`);
   need(posInt(c.limits.heartbeatIntervalMs), `limits.heartbeatIntervalMs must be a positive integer`);
   need(c.limits.heartbeatTimeoutMs > c.limits.heartbeatIntervalMs, `limits.heartbeatTimeoutMs must exceed heartbeatIntervalMs`);
+  need(c.limits.messagesPerSecond > 0, `limits.messagesPerSecond must be > 0, got ${c.limits.messagesPerSecond}`);
+  need(c.limits.messageBurst >= 1, `limits.messageBurst must be ≥ 1, got ${c.limits.messageBurst}`);
   need(c.privacy.delta > 0 && c.privacy.delta < 1, `privacy.delta must be in (0, 1), got ${c.privacy.delta}`);
   if (c.privacy.budget) {
     need(c.privacy.budget.epsilon > 0, `privacy.budget.epsilon must be > 0, got ${c.privacy.budget.epsilon}`);

@@ -11,6 +11,7 @@ import { int32ToBytes } from '../shared/protocol/binary.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import type { RoundEngine, Transport } from './round-engine.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
+import { TokenBucket } from './rate-limit.js';
 
 export interface Session {
   ws: WebSocket;
@@ -18,6 +19,9 @@ export interface Session {
   mode: JoinMode;
   tasks: readonly Task[];
   lastSeen: number;
+  bucket: TokenBucket;
+  /** Refusals for rate in a row; a client that keeps flooding is disconnected. */
+  rateStrikes: number;
 }
 
 export interface SessionLimits {
@@ -25,7 +29,12 @@ export interface SessionLimits {
   maxClients: number;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  messagesPerSecond: number;
+  messageBurst: number;
 }
+
+/** Refused-for-rate messages in a row before the connection is closed (1008). */
+const MAX_RATE_STRIKES = 20;
 
 export class SessionManager implements Transport {
   private readonly all = new Set<Session>();
@@ -62,7 +71,7 @@ export class SessionManager implements Transport {
       ws.close(CloseCodes.TRY_AGAIN_LATER, ErrorCodes.TOO_MANY_CLIENTS);
       return;
     }
-    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], lastSeen: Date.now() };
+    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], lastSeen: Date.now(), bucket: new TokenBucket({ perSecond: this.limits.messagesPerSecond, burst: this.limits.messageBurst }), rateStrikes: 0 };
     this.all.add(s);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
@@ -98,6 +107,16 @@ export class SessionManager implements Transport {
   private onFrame(s: Session, data: Buffer, isBinary: boolean): void {
     s.lastSeen = Date.now();
     try {
+      if (!s.bucket.take(s.lastSeen)) {
+        if (++s.rateStrikes >= MAX_RATE_STRIKES) {
+          this.count(ErrorCodes.RATE_LIMITED);
+          this.logger.warn({ event: 'rejected', code: ErrorCodes.RATE_LIMITED, clientId: s.clientId, strikes: s.rateStrikes }, 'client keeps flooding; connection closed');
+          s.ws.close(CloseCodes.POLICY_VIOLATION, ErrorCodes.RATE_LIMITED);
+          return;
+        }
+        throw new FedrecError(ErrorCodes.RATE_LIMITED, `more than ${this.limits.messagesPerSecond} messages/s (burst ${this.limits.messageBurst}) on one connection; message dropped`);
+      }
+      s.rateStrikes = 0;
       if (!isBinary) throw new FedrecError(ErrorCodes.BINARY_REQUIRED, 'fedrec frames are binary msgpack; a text frame was received');
       const msg = validateClientMessage(decodeFrame(data));
       this.dispatch(s, msg);
