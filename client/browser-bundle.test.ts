@@ -92,6 +92,13 @@ describe('browser bundles need no Node built-ins', () => {
     expect(check.bytes).toBeGreaterThan(0);
   });
 
+  it('client/browser/indexeddb-store.ts (the browser store)', async () => {
+    const check = await bundleForBrowser('client/browser/indexeddb-store.ts');
+    expect(check.errors).toEqual([]);
+    expect(check.pulledIn).toEqual([]);
+    expect(check.builtinImports).toEqual([]);
+  });
+
   it('shared/model/tfjs-trainer.ts (tfjs through its browser field)', async () => {
     const check = await bundleForBrowser('shared/model/tfjs-trainer.ts');
     expect(check.errors).toEqual([]);
