@@ -11,7 +11,8 @@ export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.
   (--catalogue FILE | --items N)       public item catalogue: one id per line (movies.csv works), or ids 1..N
   [--rounds N] [--clients-per-round K | --sampling-rate Q] [--min-clients N] [--min-reports N]
   [--deadline-ms MS] [--dim D] [--local-epochs E] [--lr X] [--clip C] [--noise-multiplier Z]
-  [--server-lr X] [--server-optimizer fedavg|fedadam] [--target-epsilon E --delta D] [--log-format json|pretty]`;
+  [--server-lr X] [--server-optimizer fedavg|fedadam] [--target-epsilon E --delta D] [--log-format json|pretty]
+  [--registration open|closed]        closed: only the ids in DIR/registry.json (enrolled devices) may join`;
 
 export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -22,6 +23,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     'local-epochs': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' },
     'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
     'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
+    registration: { type: 'string' },
   });
   if (values.help) {
     console.log(coordinatorUsage);
@@ -39,6 +41,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   const set = (obj: Record<string, any>, key: string, v: unknown) => v !== undefined && (obj[key] = v);
   set(patch, 'port', num(values, 'port', isNonNegInt, 'a port number'));
   set(patch, 'host', values.host);
+  set(patch, 'registration', values.registration);
   set(patch, 'stateDir', values['state-dir']);
   set(patch, 'rounds', num(values, 'rounds', isNonNegInt, 'an integer ≥ 0'));
   set(patch, 'clientsPerRound', num(values, 'clients-per-round', isPosInt, 'a positive integer'));

@@ -26,6 +26,11 @@ export interface CoordinatorConfig {
   clientsPerRound: number;
   /** Wait for this many registered clients before the first round. */
   minClients: number;
+  /**
+   * open: any client id may join and is registered; closed: only ids already in the state dir's
+   * registry.json (enrolled devices) may join, others get FEDREC_UNKNOWN_CLIENT.
+   */
+  registration: 'open' | 'closed';
   /** Below this many reports a round is abandoned and the model stays as it was. */
   minReports: number;
   roundDeadlineMs: number;
@@ -80,6 +85,7 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     samplingRate: null,
     clientsPerRound: 100,
     minClients: 1,
+    registration: 'open',
     minReports: 1,
     roundDeadlineMs: 120_000,
     interRoundDelayMs: 0,
@@ -129,6 +135,7 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.samplingRate === null || (c.samplingRate > 0 && c.samplingRate <= 1), `samplingRate must be in (0, 1], got ${c.samplingRate}`);
   need(posInt(c.clientsPerRound), `clientsPerRound must be a positive integer, got ${c.clientsPerRound}`);
   need(posInt(c.minClients), `minClients must be a positive integer, got ${c.minClients}`);
+  need(c.registration === 'open' || c.registration === 'closed', `registration must be "open" or "closed", got ${c.registration}`);
   need(posInt(c.minReports), `minReports must be a positive integer, got ${c.minReports}`);
   need(posInt(c.roundDeadlineMs), `roundDeadlineMs must be a positive integer, got ${c.roundDeadlineMs}`);
   need(nonNegInt(c.interRoundDelayMs), `interRoundDelayMs must be an integer ≥ 0, got ${c.interRoundDelayMs}`);

@@ -152,6 +152,11 @@ export class RoundEngine extends EventEmitter {
 
   // ---- messages from the server ------------------------------------------------------------
 
+  /** Whether a client id may join: always with open registration, else only enrolled ids. */
+  admits(clientId: string): boolean {
+    return this.config.registration === 'open' || this.d.registry.has(clientId);
+  }
+
   /** A client joined (or checked in): register it and offer it the open phase if it was picked. */
   onJoin(clientId: string): void {
     if (this.d.registry.add(clientId)) this.wake?.();

@@ -153,6 +153,7 @@ export class SessionManager implements Transport {
 
   private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], catalogueVersion: string | undefined): void {
     if (s.clientId !== null) throw new FedrecError(ErrorCodes.ALREADY_JOINED, `this connection already joined as ${s.clientId}`);
+    if (!this.engine.admits(clientId)) throw new FedrecError(ErrorCodes.UNKNOWN_CLIENT, 'this coordinator takes enrolled clients only, and this client id is not enrolled');
     const previous = this.byId.get(clientId);
     if (previous) {
       // A reconnect after a network drop: the new connection wins; the old one may be half-dead.
