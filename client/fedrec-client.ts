@@ -342,6 +342,10 @@ export class FedrecClient {
       fitUserVector({ model, user, positives: data.positives, exclude: data.exclude }, { ...training, epochs: cfg.evalFitEpochs }, rng);
       const r = rankHeldOut(model, user, data.evaluation.row, data.evaluation.negatives);
       await this.sendAndAwaitAck(offer.round, { type: 'metrics', round: offer.round, modelVersion: offer.modelVersion, hr10: r.hit, ndcg10: r.ndcg });
+      if (this.o.keepModel) {
+        st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(params) };
+        await this.o.store.save(st);
+      }
       this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: r.hit, ndcg: r.ndcg });
       return;
     }

@@ -66,6 +66,22 @@ describe('compressed updates', () => {
 });
 
 describe('evaluation with a device that keeps no held-out item', () => {
+  it('does not stall a phase when NO selected device can evaluate (regression)', async () => {
+    // Deadlines far beyond the test timeout: waiting for them would fail the test.
+    const config = resolveConfig({ port: 0, rounds: 2, clientsPerRound: 2, minClients: 2, roundDeadlineMs: 600_000, model: { dim: 8 }, evaluation: { every: 1, clientsPerRound: 2, deadlineMs: 600_000 } });
+    running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
+    const rounds: RoundSummary[] = [];
+    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+    const done = new Promise((r) => running!.engine.once('done', r));
+    for (let k = 0; k < 2; k++) {
+      const c = new FedrecClient({ url: running.url, socketFactory: nodeSocketFactory(), store: new MemoryStore(), data: { ...tinyDataset(k), heldOut: null }, seed: 1, clientId: `client-${k}`, consent: { granted: true, kinds: ['view'], maxEpsilon: null, at: '' } });
+      clients.push(c);
+      void c.run();
+    }
+    await done;
+    expect(rounds.map((r) => [r.reported, r.evaluation])).toEqual([[2, null], [2, null]]);
+  });
+
   it('is not offered the evaluation and the phase does not wait for it', async () => {
     // Deadlines far beyond the test timeout: a phase that waited for the silent device would time out.
     const config = resolveConfig({ port: 0, rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 600_000, model: { dim: 8 }, evaluation: { every: 1, clientsPerRound: 3, deadlineMs: 600_000 } });

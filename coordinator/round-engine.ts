@@ -344,7 +344,8 @@ export class RoundEngine extends EventEmitter {
       const qe = Math.min(1, config.evaluation.clientsPerRound / this.d.registry.size);
       const ev = await this.runPhase(round, 'evaluate', qe, config.evaluation.deadlineMs);
       const n = ev.metrics.n;
-      evaluation = { clients: n, hr10: n ? ev.metrics.hr10 / n : 0, ndcg10: n ? ev.metrics.ndcg10 / n : 0 };
+      // No answer (no selected device could evaluate) is no measurement, not a score of 0.
+      evaluation = n ? { clients: n, hr10: ev.metrics.hr10 / n, ndcg10: ev.metrics.ndcg10 / n } : null;
     }
     const reported = train.reported.size;
     return {
@@ -417,7 +418,8 @@ export class RoundEngine extends EventEmitter {
           clearTimeout(timer);
           resolve();
         };
-        if (isComplete(p) && p.selected.size === p.reported.size) this.closePhase();
+        // Offers at open may already have settled it (e.g. every selected device lacks the task).
+        if (isComplete(p)) this.closePhase();
       });
     }
     this.closePhase = null;
