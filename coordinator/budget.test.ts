@@ -1,17 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { computeRdp, rdpToEpsilon, DEFAULT_ORDERS } from '../shared/privacy/rdp.js';
-import { startCluster, type Cluster } from '../test-helpers/cluster.js';
+import { useHarness } from '../test-helpers/harness.js';
 
-let cluster: Cluster | null = null;
-let dir = '';
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = null;
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const h = useHarness();
 
 const z = 1.1;
 const delta = 1e-5;
@@ -19,19 +10,18 @@ const epsAfter = (rounds: number) => rdpToEpsilon(DEFAULT_ORDERS, computeRdp(1, 
 
 describe('privacy budget', () => {
   it('stops before the round that would exceed the budget, and a restart neither resets nor double-counts', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fedrec-budget-'));
+    const dir = await h.tempDir('fedrec-budget-');
     // Room for exactly 3 rounds at q = 1, z = 1.1.
     const budget = { epsilon: (epsAfter(3) + epsAfter(4)) / 2, delta };
     const base = { stateDir: dir, noiseMultiplier: z, round: { clipNorm: 1 }, privacy: { delta, budget } };
 
-    cluster = await startCluster({ ...base, rounds: 2 }, 3);
-    await cluster.done;
-    expect(cluster.coordinator.ledger.roundsDone).toBe(2);
-    await cluster.stop();
-    cluster = null;
+    const first = await h.cluster({ ...base, rounds: 2 }, 3);
+    await first.done;
+    expect(first.coordinator.ledger.roundsDone).toBe(2);
+    await first.stop();
 
-    cluster = await startCluster({ ...base, rounds: 50 }, 3);
-    const exhausted = new Promise((r) => cluster!.coordinator.engine.once('budget-exhausted', r));
+    const cluster = await h.cluster({ ...base, rounds: 50 }, 3);
+    const exhausted = new Promise((r) => cluster.coordinator.engine.once('budget-exhausted', r));
     await cluster.done;
     await exhausted;
     expect(cluster.rounds.map((r) => r.round)).toEqual([3]);
@@ -45,7 +35,7 @@ describe('privacy budget', () => {
   });
 
   it('refuses to start any round without noise when a budget is set', async () => {
-    cluster = await startCluster({ rounds: 5, noiseMultiplier: 0, privacy: { delta, budget: { epsilon: 10, delta } } }, 2);
+    const cluster = await h.cluster({ rounds: 5, noiseMultiplier: 0, privacy: { delta, budget: { epsilon: 10, delta } } }, 2);
     await cluster.done;
     expect(cluster.rounds).toEqual([]);
     expect(cluster.coordinator.engine.status().phase).toBe('budget-exhausted');

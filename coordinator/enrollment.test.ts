@@ -1,47 +1,30 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentNodeLogger } from '../shared/node/logger.js';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../shared/protocol/errors.js';
-import { RawSocket } from '../test-helpers/raw-socket.js';
-import { tinyItemIds } from '../test-helpers/tiny.js';
-import { resolveConfig } from './config.js';
-import { startCoordinator, type RunningCoordinator } from './coordinator.js';
+import { useHarness } from '../test-helpers/harness.js';
 
-let running: RunningCoordinator | null = null;
-const sockets: RawSocket[] = [];
-let dir = '';
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.close();
-  await running?.close();
-  running = null;
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const h = useHarness();
 
 describe('closed registration (enrolled devices only)', () => {
   it('refuses an unknown client id with FEDREC_UNKNOWN_CLIENT and registers nothing; enrolled ids join', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fedrec-enrol-'));
+    const dir = await h.tempDir('fedrec-enrol-');
     await writeFile(join(dir, 'registry.json'), JSON.stringify({ clients: ['device-1', 'device-2'] }));
-    const config = resolveConfig({ port: 0, stateDir: dir, registration: 'closed', minClients: 5, model: { dim: 4 } });
-    running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
-    const stranger = await RawSocket.connect(running.url);
-    sockets.push(stranger);
+    const running = await h.coordinator({ stateDir: dir, registration: 'closed', minClients: 5, model: { dim: 4 } });
+    const stranger = await h.socket(running.url);
     stranger.sendMessage({ type: 'join', protocol: 1, clientId: 'stranger', mode: 'persistent', capabilities: { tasks: ['train'] } });
     expect((await stranger.takeError()).code).toBe(ErrorCodes.UNKNOWN_CLIENT);
     expect(running.engine.status().registered).toBe(2);
     expect(running.sessions.joined).toBe(0);
 
-    const device = await RawSocket.connect(running.url);
-    sockets.push(device);
+    const device = await h.socket(running.url);
     expect((await device.join('device-1')).type).toBe('welcome');
     expect(running.sessions.joined).toBe(1);
   });
 
   it('open registration (the default) registers new ids', async () => {
-    running = await startCoordinator({ config: resolveConfig({ port: 0, model: { dim: 4 }, minClients: 5 }), logger: silentNodeLogger(), itemIds: tinyItemIds });
-    const s = await RawSocket.connect(running.url);
-    sockets.push(s);
+    const running = await h.coordinator({ model: { dim: 4 }, minClients: 5 });
+    const s = await h.socket(running.url);
     await s.join('new-device');
     expect(running.engine.status().registered).toBe(1);
   });

@@ -1,36 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { computeRdp, rdpToEpsilon, DEFAULT_ORDERS } from '../shared/privacy/rdp.js';
-import { startCluster, type Cluster } from '../test-helpers/cluster.js';
+import { useHarness } from '../test-helpers/harness.js';
 import { CheckpointStore } from './checkpoint-store.js';
 
-let cluster: Cluster | null = null;
-let dir = '';
-afterEach(async () => {
-  await cluster?.stop();
-  cluster = null;
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const h = useHarness();
 
 describe('restart between rounds', () => {
   it('resumes at the next round with the same model and the same privacy ledger', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fedrec-restart-'));
+    const dir = await h.tempDir('fedrec-restart-');
     const base = { stateDir: dir, noiseMultiplier: 1.1, round: { clipNorm: 1 } };
-    cluster = await startCluster({ ...base, rounds: 2 }, 4);
+    let cluster = await h.cluster({ ...base, rounds: 2 }, 4);
     await cluster.done;
     const saved = Float32Array.from(cluster.coordinator.engine.model.params);
     const eps2 = cluster.coordinator.ledger.epsilon();
     expect(cluster.rounds.map((r) => r.round)).toEqual([1, 2]);
-    await cluster.stop(); // the coordinator process is gone
-    cluster = null;
+    await cluster.stop(); // the coordinator is gone
 
     const checkpoint = await new CheckpointStore(dir).load();
     expect(checkpoint?.round).toBe(2);
     expect(checkpoint?.modelVersion).toBe(2);
 
-    cluster = await startCluster({ ...base, rounds: 4 }, 4);
+    cluster = await h.cluster({ ...base, rounds: 4 }, 4);
     const engine = cluster.coordinator.engine;
     expect(engine.lastCommittedRound).toBe(2);
     expect(engine.currentModelVersion).toBe(2);
@@ -46,11 +36,10 @@ describe('restart between rounds', () => {
   });
 
   it('refuses a state dir whose catalogue differs, naming the file', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fedrec-restart-'));
-    cluster = await startCluster({ stateDir: dir, rounds: 1 }, 2);
+    const dir = await h.tempDir('fedrec-restart-');
+    const cluster = await h.cluster({ stateDir: dir, rounds: 1 }, 2);
     await cluster.done;
     await cluster.stop();
-    cluster = null;
     const { startCoordinator } = await import('./coordinator.js');
     const { resolveConfig } = await import('./config.js');
     const { silentNodeLogger } = await import('../shared/node/logger.js');
