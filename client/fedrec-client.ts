@@ -2,26 +2,25 @@
 // data or evaluating, and send back only a clipped model update. The history and the user vector
 // stay on the device; the ledger records every byte that left.
 
-import type { InteractionKind } from '../shared/data/types.js';
 import { RowIndex, makeCatalogue } from '../shared/model/catalogue.js';
-import { fitUserVector, kernelTrainer, type SubTableTrainer, trainLocallyWith } from '../shared/model/local-trainer.js';
-import { initUserVector, type MfModel } from '../shared/model/mf-model.js';
-import { bytesToFloat32, bytesToInt32, float32ToBytes } from '../shared/protocol/binary.js';
+import type { SubTableTrainer } from '../shared/model/local-trainer.js';
+import { initUserVector } from '../shared/model/mf-model.js';
+import { bytesToInt32 } from '../shared/protocol/binary.js';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { CoordinatorMessage, JoinMode, OfferMessage, PrivacySummary, WelcomeMessage } from '../shared/protocol/messages.js';
 import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
-import { encodeUpdate, type UpdateEncoding } from '../shared/protocol/update-encoding.js';
+import type { UpdateEncoding } from '../shared/protocol/update-encoding.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { SeededRandom } from '../shared/random.js';
-import { rankHeldOut } from './evaluate.js';
+import { modelFromOffer, prepareMetrics, prepareUpdate } from './tasks.js';
 import { type LocalDataset, type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
 import { localGaussianNoise } from './middleware/local-noise.js';
 import { checkPrivacy, fetchDeclaredPrivacy } from './privacy-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
-import { runMiddleware, type UpdateMiddleware } from './middleware/types.js';
+import type { UpdateMiddleware } from './middleware/types.js';
 import { frameBytes, type SocketFactory, type SocketLike } from './socket.js';
 import { type ClientState, type ClientStore, type Consent, newClientId } from './store.js';
 
@@ -322,46 +321,27 @@ export class FedrecClient {
 
   private async onOffer(offer: OfferMessage): Promise<void> {
     const st = this.state!;
-    const cat = st.catalogue;
-    if (!cat || offer.catalogueVersion !== cat.version || offer.shape.items !== cat.itemIds.length) {
-      throw new FedrecError(ErrorCodes.CATALOGUE_MISMATCH, `offer for catalogue ${offer.catalogueVersion} (${offer.shape.items} items) does not match this device's ${cat?.version}`, { round: offer.round });
-    }
-    const params = bytesToFloat32(offer.params);
-    if (params.length !== offer.shape.items * offer.shape.dim + offer.shape.items) {
-      throw new FedrecError(ErrorCodes.WRONG_SIZE, `offer carries ${params.length} parameters; shape says ${offer.shape.items}×${offer.shape.dim}+${offer.shape.items}`, { round: offer.round });
-    }
-    const model: MfModel = { kind: 'mf', items: offer.shape.items, dim: offer.shape.dim, params };
+    const model = modelFromOffer(offer, st.catalogue);
     if (!st.userVector || st.userVector.length !== model.dim) st.userVector = initUserVector(model.dim, this.o.seed !== undefined ? `${this.o.seed}:${st.clientId}:user` : randomSeed());
     const data = this.mappedData();
     const rng = new SeededRandom(this.o.seed !== undefined ? `${this.o.seed}:${st.clientId}:${offer.round}:${offer.task}` : randomSeed());
-    const cfg = offer.config;
-    const training = { epochs: cfg.localEpochs, lr: cfg.lr, l2: cfg.l2, negatives: cfg.negatives, batchSize: cfg.batchSize };
+    // Keep the newest model this device was sent, for recommending offline.
+    const keep = () => this.o.keepModel && (st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(model.params) });
     if (offer.task === 'evaluate') {
-      if (!data.evaluation) throw new FedrecError(ErrorCodes.WRONG_TASK, 'this device holds no held-out interaction to evaluate on', { round: offer.round });
-      const user = Float32Array.from(st.userVector); // evaluation personalizes a copy: it changes nothing kept
-      fitUserVector({ model, user, positives: data.positives, exclude: data.exclude }, { ...training, epochs: cfg.evalFitEpochs }, rng);
-      const r = rankHeldOut(model, user, data.evaluation.row, data.evaluation.negatives);
-      await this.sendAndAwaitAck(offer.round, { type: 'metrics', round: offer.round, modelVersion: offer.modelVersion, hr10: r.hit, ndcg10: r.ndcg });
-      if (this.o.keepModel) {
-        st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(params) };
-        await this.o.store.save(st);
-      }
-      this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: r.hit, ndcg: r.ndcg });
+      const m = prepareMetrics(offer, model, st.userVector, data, rng);
+      await this.sendAndAwaitAck(offer.round, m.frame);
+      if (keep()) await this.o.store.save(st);
+      this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: m.hit, ndcg: m.ndcg });
       return;
     }
-    if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
-    const result = await trainLocallyWith(this.o.trainer ?? kernelTrainer, { model, user: st.userVector, positives: data.positives, exclude: data.exclude }, training, rng);
-    const update = runMiddleware(this.o.middleware, { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0, support: { rows: result.rows, dim: model.dim, items: model.items } }, { config: cfg, maxPayloadBytes: this.limits.maxPayloadBytes });
-    const encoded = encodeUpdate(update.delta, this.o.compression ?? 'f32');
-    const frame: Record<string, unknown> = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: encoded.bytes, clipped: update.clipped };
-    if (encoded.encoding !== 'f32') frame.encoding = encoded.encoding;
-    if (encoded.encoding === 'q8') frame.scale = encoded.scale;
-    await this.sendAndAwaitAck(offer.round, frame);
-    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: encoded.bytes.byteLength, norm: update.norm, clipped: update.clipped, localNoiseStddev: update.localNoiseStddev, clipNorm: cfg.clipNorm });
-    if (this.o.keepModel) st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(params) };
+    const p = await prepareUpdate(offer, model, st.userVector, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes, compression: this.o.compression ?? 'f32' });
+    await this.sendAndAwaitAck(offer.round, p.frame);
+    const u = p.update;
+    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm });
+    keep();
     await this.o.store.save(st);
-    this.log.info({ event: 'update-sent', round: offer.round, bytes: encoded.bytes.byteLength, norm: update.norm, clipped: update.clipped, examples: result.examples }, `round ${offer.round}: update sent`);
-    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: encoded.bytes.byteLength, norm: update.norm, clipped: update.clipped });
+    this.log.info({ event: 'update-sent', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped, examples: p.examples }, `round ${offer.round}: update sent`);
+    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped });
   }
 
   private sendAndAwaitAck(round: number, message: object): Promise<void> {
