@@ -1,6 +1,10 @@
 // One open phase of a round (train or evaluate): who was selected, who was offered, who answered.
 
-import type { Task } from '../shared/protocol/messages.js';
+import { randomBytes } from 'node:crypto';
+import { encodeMessage } from '../shared/protocol/codec.js';
+import type { OfferMessage, Task } from '../shared/protocol/messages.js';
+import { isSelected } from '../shared/sampling.js';
+import { sha256Hex } from '../shared/sha256.js';
 
 export interface Phase {
   round: number;
@@ -26,4 +30,43 @@ export interface Phase {
 
 export function isComplete(p: Phase): boolean {
   return p.reported.size + p.dropped.size >= p.selected.size;
+}
+
+export interface PhaseSpec {
+  round: number;
+  task: Task;
+  samplingRate: number;
+  /** null: a fresh CSPRNG seed; a number: a seed derived from it (reproducible simulations). */
+  samplingSeed: number | null;
+  registry: Iterable<string> & { size: number };
+  deadlineMs: number;
+  offer: Omit<OfferMessage, 'type' | 'round' | 'task' | 'deadlineMs'>;
+}
+
+/** Draws the phase's Poisson sample over the registry and encodes its offer once for everyone. */
+export function openPhase(s: PhaseSpec): Phase {
+  const seed = s.samplingSeed === null ? randomBytes(16).toString('hex') : sha256Hex(`${s.samplingSeed}:${s.round}:${s.task}`).slice(0, 32);
+  const selected = new Set<string>();
+  for (const id of s.registry) if (isSelected(seed, id, s.samplingRate)) selected.add(id);
+  const offer: OfferMessage = { type: 'offer', round: s.round, task: s.task, ...s.offer, deadlineMs: s.deadlineMs };
+  const now = Date.now();
+  return {
+    round: s.round,
+    task: s.task,
+    seed,
+    samplingRate: s.samplingRate,
+    population: s.registry.size,
+    modelVersion: s.offer.modelVersion,
+    selected,
+    offered: new Set(),
+    reported: new Set(),
+    dropped: new Set(),
+    openedAt: now,
+    deadlineAt: now + s.deadlineMs,
+    offerFrame: encodeMessage(offer),
+    late: 0,
+    rejected: 0,
+    clientClipped: 0,
+    metrics: { hr10: 0, ndcg10: 0, n: 0 },
+  };
 }

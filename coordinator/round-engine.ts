@@ -3,22 +3,20 @@
 // it validated messages and a Transport to answer through.
 
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isSelected } from '../shared/sampling.js';
-import { sha256Hex } from '../shared/sha256.js';
 import { float32ToBytes } from '../shared/protocol/binary.js';
 import { decodeUpdate } from '../shared/protocol/update-encoding.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { MetricsMessage, OfferMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
+import type { MetricsMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
 import type { MfModel } from '../shared/model/mf-model.js';
 import type { Catalogue } from '../shared/model/catalogue.js';
 import type { ClipNormController } from './aggregation/adaptive-clip.js';
 import type { AggregationStage } from './aggregation/stage.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { CoordinatorConfig } from './config.js';
-import { isComplete, type Phase } from './phase.js';
+import { isComplete, openPhase, type Phase } from './phase.js';
+import { admitAnswer } from './round-check.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import type { ClientRegistry } from './registry.js';
 import type { ServerStrategy } from './strategies/strategy.js';
@@ -178,7 +176,7 @@ export class RoundEngine extends EventEmitter {
   }
 
   onUpdate(clientId: string, msg: UpdateMessage): void {
-    const p = this.checkRound(clientId, msg.round, 'train');
+    const p = admitAnswer({ phase: this.phase, lastClosed: this.lastClosed, committedRound: this.committedRound }, clientId, msg.round, 'train');
     try {
       if (msg.modelVersion !== p.modelVersion) {
         throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `update is for model version ${msg.modelVersion}; round ${p.round} trains version ${p.modelVersion}`, { round: p.round });
@@ -192,7 +190,7 @@ export class RoundEngine extends EventEmitter {
       }
       this.d.aggregator.accept(delta, 1, { clientId, norm: 0, clientClipped: msg.clipped }); // throws before any state change
     } catch (err) {
-      // Counted against the round like checkRound's refusals; the aggregator's errors (wrong size,
+      // Counted against the round like admitAnswer's refusals; the aggregator's errors (wrong size,
       // non-finite) do not know the round, so tag them with it as every other update error is.
       p.rejected++;
       if (err instanceof FedrecError && err.round === undefined) throw new FedrecError(err.code, err.message, { round: p.round, cause: err });
@@ -205,7 +203,7 @@ export class RoundEngine extends EventEmitter {
   }
 
   onMetrics(clientId: string, msg: MetricsMessage): void {
-    const p = this.checkRound(clientId, msg.round, 'evaluate');
+    const p = admitAnswer({ phase: this.phase, lastClosed: this.lastClosed, committedRound: this.committedRound }, clientId, msg.round, 'evaluate');
     if (msg.modelVersion !== p.modelVersion) {
       p.rejected++;
       throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `metrics are for model version ${msg.modelVersion}; the evaluation is of version ${p.modelVersion}`, { round: p.round });
@@ -221,38 +219,6 @@ export class RoundEngine extends EventEmitter {
   /** Counts a rejection against the open phase (for the round summary). */
   noteRejected(): void {
     if (this.phase) this.phase.rejected++;
-  }
-
-  /** Which error a message for `round` and `task` deserves, or the open phase when it is welcome. */
-  private checkRound(clientId: string, round: number, task: Task): Phase {
-    const p = this.phase;
-    if (p && p.round === round && p.task === task) {
-      if (!p.selected.has(clientId) || !p.offered.has(clientId)) {
-        p.rejected++;
-        throw new FedrecError(ErrorCodes.NOT_SELECTED, `client was not offered round ${round} (${task})`, { round });
-      }
-      if (p.reported.has(clientId)) {
-        p.rejected++;
-        throw new FedrecError(ErrorCodes.DUPLICATE_UPDATE, `round ${round} already has this client's ${task === 'train' ? 'update' : 'metrics'}`, { round });
-      }
-      return p;
-    }
-    if (p && p.round === round) {
-      p.rejected++;
-      throw new FedrecError(ErrorCodes.WRONG_TASK, `round ${round} is in its ${p.task} phase, not ${task}`, { round });
-    }
-    const closed = this.lastClosed;
-    if (closed && closed.round === round && closed.task === task) {
-      if (p) p.late++;
-      throw new FedrecError(ErrorCodes.LATE_UPDATE, `round ${round} (${task}) closed before this arrived`, { round });
-    }
-    const current = p?.round ?? this.committedRound;
-    if (round <= current) {
-      p && p.rejected++;
-      throw new FedrecError(ErrorCodes.STALE_ROUND, `round ${round} is over; the current round is ${current}`, { round });
-    }
-    p && p.rejected++;
-    throw new FedrecError(ErrorCodes.UNKNOWN_ROUND, `round ${round} has not started`, { round });
   }
 
   private offerIfSelected(clientId: string, answerWhenNot: boolean): void {
@@ -369,41 +335,22 @@ export class RoundEngine extends EventEmitter {
 
   /** Opens a phase, offers it to connected persistent clients that were picked, waits for it to close. */
   private async runPhase(round: number, task: Task, q: number, deadlineMs: number): Promise<Phase> {
-    const s = this.config.samplingSeed;
-    const seed = s === null ? randomBytes(16).toString('hex') : sha256Hex(`${s}:${round}:${task}`).slice(0, 32);
-    const selected = new Set<string>();
-    for (const id of this.d.registry) if (isSelected(seed, id, q)) selected.add(id);
-    const offer: OfferMessage = {
-      type: 'offer',
+    const p = openPhase({
       round,
       task,
-      modelVersion: this.modelVersion,
-      shape: { items: this.model.items, dim: this.model.dim },
-      catalogueVersion: this.catalogue.version,
-      params: float32ToBytes(this.model.params),
-      config: { ...this.config.round, clipNorm: this.d.clipNorm.value },
-      deadlineMs,
-    };
-    const now = Date.now();
-    const p: Phase = {
-      round,
-      task,
-      seed,
       samplingRate: q,
-      population: this.d.registry.size,
-      modelVersion: this.modelVersion,
-      selected,
-      offered: new Set(),
-      reported: new Set(),
-      dropped: new Set(),
-      openedAt: now,
-      deadlineAt: now + deadlineMs,
-      offerFrame: encodeMessage(offer),
-      late: 0,
-      rejected: 0,
-      clientClipped: 0,
-      metrics: { hr10: 0, ndcg10: 0, n: 0 },
-    };
+      samplingSeed: this.config.samplingSeed,
+      registry: this.d.registry,
+      deadlineMs,
+      offer: {
+        modelVersion: this.modelVersion,
+        shape: { items: this.model.items, dim: this.model.dim },
+        catalogueVersion: this.catalogue.version,
+        params: float32ToBytes(this.model.params),
+        config: { ...this.config.round, clipNorm: this.d.clipNorm.value },
+      },
+    });
+    const { selected, seed } = p;
     this.phase = p;
     this.d.logger.info({ event: 'phase-open', round, task, samplingRate: q, population: p.population, selected: selected.size, modelVersion: this.modelVersion, deadlineMs }, `round ${round} ${task}: ${selected.size} of ${p.population} clients selected (q=${q.toPrecision(3)})`);
     this.emit('phase-open', { round, task, seed, samplingRate: q, selected: selected.size });
