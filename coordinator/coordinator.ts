@@ -153,7 +153,12 @@ function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngin
       return send(200, engine.status());
     case '/privacy': {
       const s = ledger.summary();
-      return send(200, { ...s, noiseFree: !Number.isFinite(s.epsilon) });
+      const evaluation = {
+        released: engine.evaluationsReleased,
+        noised: false,
+        note: 'evaluation averages (HR@10, NDCG@10 of held-out items) are published without noise and are not covered by epsilon; set evaluation.every to 0 to publish none',
+      };
+      return send(200, { ...s, noiseFree: !Number.isFinite(s.epsilon), evaluation });
     }
     default:
       return send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /health, /round or /privacy` });

@@ -28,6 +28,9 @@ describe('loopback end to end', () => {
       expect(r.evaluation?.clients).toBe(6);
     }
     expect(running.engine.currentModelVersion).toBe(3);
+    // Transparency: the un-noised evaluation releases are counted and said to be outside ε.
+    const privacy = await (await fetch(`${running.httpUrl}/privacy`)).json();
+    expect(privacy.evaluation).toMatchObject({ released: 3, noised: false });
     let changed = 0;
     for (let i = 0; i < before.length; i++) if (before[i] !== running.engine.model.params[i]) changed++;
     expect(changed).toBeGreaterThan(0);

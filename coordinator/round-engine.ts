@@ -93,6 +93,8 @@ export class RoundEngine extends EventEmitter {
   private wake: (() => void) | null = null;
   private closePhase: (() => void) | null = null;
   private running: Promise<void> | null = null;
+  /** Evaluation averages published so far: not noised and not in the ledger (GET /privacy says so). */
+  evaluationsReleased = 0;
   /** One aligned buffer for decoding updates; the aggregator consumes each update synchronously. */
   private readonly scratch: Float32Array;
 
@@ -312,6 +314,7 @@ export class RoundEngine extends EventEmitter {
       const n = ev.metrics.n;
       // No answer (no selected device could evaluate) is no measurement, not a score of 0.
       evaluation = n ? { clients: n, hr10: ev.metrics.hr10 / n, ndcg10: ev.metrics.ndcg10 / n } : null;
+      if (n) this.evaluationsReleased++;
     }
     const reported = train.reported.size;
     return {
