@@ -162,6 +162,8 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.limits.messageBurst >= 1, `limits.messageBurst must be ≥ 1, got ${c.limits.messageBurst}`);
   need(c.privacy.delta > 0 && c.privacy.delta < 1, `privacy.delta must be in (0, 1), got ${c.privacy.delta}`);
   if (c.privacy.budget) {
+    // Fail at start, not at round 1: without noise every round costs ε = ∞.
+    need(c.noiseMultiplier > 0, `a privacy budget (ε = ${c.privacy.budget.epsilon}) needs noiseMultiplier > 0: without noise a round costs ε = ∞`);
     need(c.privacy.budget.epsilon > 0, `privacy.budget.epsilon must be > 0, got ${c.privacy.budget.epsilon}`);
     need(c.privacy.budget.delta > 0 && c.privacy.budget.delta < 1, `privacy.budget.delta must be in (0, 1), got ${c.privacy.budget.delta}`);
   }
