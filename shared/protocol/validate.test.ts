@@ -220,3 +220,20 @@ describe('welcome.privacy (what a client decides to join on)', () => {
     }
   });
 });
+
+describe('update encodings', () => {
+  it('accepts f16, and q8 with a positive scale', () => {
+    expect(viaWire(validateClientMessage, { ...update, encoding: 'f16' })()).toMatchObject({ encoding: 'f16' });
+    expect(viaWire(validateClientMessage, { ...update, encoding: 'q8', scale: 0.5 })()).toMatchObject({ encoding: 'q8', scale: 0.5 });
+  });
+  it.each([
+    ['an unknown encoding', { encoding: 'gzip' }, ErrorCodes.INVALID_MESSAGE, 'encoding'],
+    ['q8 without a scale', { encoding: 'q8' }, ErrorCodes.INVALID_MESSAGE, 'scale'],
+    ['q8 with a zero scale', { encoding: 'q8', scale: 0 }, ErrorCodes.INVALID_MESSAGE, 'scale'],
+    ['q8 with an infinite scale', { encoding: 'q8', scale: Infinity }, ErrorCodes.NON_FINITE, 'scale'],
+  ])('rejects %s', (_what, patch, code, field) => {
+    const err = rejection(viaWire(validateClientMessage, { ...update, ...patch }));
+    expect(err.code).toBe(code);
+    expect(err.message).toContain(field);
+  });
+});
