@@ -13,6 +13,7 @@ import { bytesToFloat32 } from '../shared/protocol/binary.js';
 import { decodeFrame } from '../shared/protocol/codec.js';
 import { ErrorCodes } from '../shared/protocol/errors.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
+import { oneClientRounds } from '../test-helpers/harness.js';
 import { tinyDataset, tinyItemIds } from '../test-helpers/tiny.js';
 import { FedrecClient, type TaskOutcome } from './fedrec-client.js';
 import { type LocalDataset, mapToRows } from './local-data.js';
@@ -33,16 +34,7 @@ afterEach(async () => {
 });
 
 async function start(patch: Parameters<typeof resolveConfig>[0] = {}): Promise<RunningCoordinator> {
-  const config = resolveConfig({
-    port: 0,
-    model: { dim: DIM },
-    clientsPerRound: 1,
-    minClients: 1,
-    roundDeadlineMs: 10_000,
-    evaluation: { every: 0 },
-    serverOptimizer: { name: 'fedavg', lr: 1 },
-    ...patch,
-  });
+  const config = resolveConfig({ port: 0, model: { dim: DIM }, ...oneClientRounds, ...patch });
   running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
   return running;
 }

@@ -1,23 +1,17 @@
 // A sampled client that vanishes (or goes quiet) must not stall training: the round closes on the
 // last disconnect or at the deadline, commits or is abandoned by minReports, and the next one starts.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentNodeLogger } from '../shared/node/logger.js';
+import { describe, expect, it } from 'vitest';
 import { float32ToBytes } from '../shared/protocol/binary.js';
 import { SeededRandom } from '../shared/random.js';
-import { RawSocket } from '../test-helpers/raw-socket.js';
-import { tinyItemIds } from '../test-helpers/tiny.js';
-import { resolveConfig } from './config.js';
-import { startCoordinator, type RunningCoordinator } from './coordinator.js';
+import type { RawSocket } from '../test-helpers/raw-socket.js';
+import { useHarness } from '../test-helpers/harness.js';
+import type { resolveConfig } from './config.js';
+import type { RunningCoordinator } from './coordinator.js';
 import type { RoundSummary } from './round-engine.js';
 
+const h = useHarness();
 let running: RunningCoordinator | null = null;
-const sockets: RawSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await running?.close();
-  running = null;
-});
 
 // Far beyond vitest's 60 s test timeout: a round that waited for it would fail the test by timing out.
 const LONG_DEADLINE_MS = 600_000;
@@ -35,7 +29,7 @@ interface Harness {
 }
 
 async function start(patch: Patch): Promise<Harness> {
-  const config = resolveConfig({
+  const r = await h.coordinator({
     port: 0,
     model: { dim: 4 },
     clientsPerRound: 3,
@@ -46,7 +40,6 @@ async function start(patch: Patch): Promise<Harness> {
     serverOptimizer: { name: 'fedavg', lr: LR },
     ...patch,
   });
-  const r = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
   running = r;
   const summaries: RoundSummary[] = [];
   const opens: number[] = [];
@@ -74,8 +67,7 @@ async function start(patch: Patch): Promise<Harness> {
 }
 
 async function client(id: string): Promise<RawSocket> {
-  const s = await RawSocket.connect(running!.url);
-  sockets.push(s);
+  const s = await h.socket(running!.url);
   await s.join(id);
   return s;
 }

@@ -2,39 +2,30 @@
 // coordinator does for everyone else: it keeps serving, its state is as before, an open round
 // still commits with exactly the good updates.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentNodeLogger } from '../shared/node/logger.js';
+import { describe, expect, it } from 'vitest';
 import { bytesToFloat32, float32ToBytes } from '../shared/protocol/binary.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes } from '../shared/protocol/errors.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { SeededRandom } from '../shared/random.js';
 import { RawSocket, type Frame } from '../test-helpers/raw-socket.js';
-import { tinyItemIds } from '../test-helpers/tiny.js';
-import { resolveConfig } from './config.js';
-import { startCoordinator, type RunningCoordinator } from './coordinator.js';
+import { useHarness } from '../test-helpers/harness.js';
+import type { resolveConfig } from './config.js';
+import type { RunningCoordinator } from './coordinator.js';
 import type { RoundSummary } from './round-engine.js';
 
+const h = useHarness();
 let running: RunningCoordinator | null = null;
-const sockets: RawSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.terminate();
-  await running?.close();
-  running = null;
-});
 
 type Patch = Parameters<typeof resolveConfig>[0];
 
 async function start(patch: Patch): Promise<RunningCoordinator> {
-  const config = resolveConfig({ port: 0, model: { dim: 4 }, evaluation: { every: 0, clientsPerRound: 1, deadlineMs: 1_000 }, ...patch });
-  running = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
+  running = await h.coordinator({ model: { dim: 4 }, evaluation: { every: 0, clientsPerRound: 1, deadlineMs: 1_000 }, ...patch });
   return running;
 }
 
 async function connect(): Promise<RawSocket> {
-  const s = await RawSocket.connect(running!.url);
-  sockets.push(s);
-  return s;
+  return h.socket(running!.url);
 }
 
 async function until(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {

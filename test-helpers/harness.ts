@@ -15,6 +15,15 @@ import { grantedConsent, startCluster, type Cluster } from './cluster.js';
 import { RawSocket } from './raw-socket.js';
 import { tinyDataset, tinyItemIds } from './tiny.js';
 
+/** One client per round, plain FedAvg (server lr 1), no evaluation: the device-side tests' coordinator. */
+export const oneClientRounds = {
+  clientsPerRound: 1,
+  minClients: 1,
+  roundDeadlineMs: 10_000,
+  evaluation: { every: 0 },
+  serverOptimizer: { name: 'fedavg' as const, lr: 1 },
+};
+
 export function useHarness() {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {

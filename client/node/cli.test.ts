@@ -13,6 +13,7 @@ import { parameterCount } from '../../shared/model/mf-model.js';
 import { bytesToFloat32 } from '../../shared/protocol/binary.js';
 import { silentNodeLogger } from '../../shared/node/logger.js';
 import { DEFAULT_ORDERS } from '../../shared/privacy/rdp.js';
+import { oneClientRounds } from '../../test-helpers/harness.js';
 import { tinyItemIds } from '../../test-helpers/tiny.js';
 import type { LedgerEntry } from '../store.js';
 import { runClientCommand, runRecommendCommand } from './cli.js';
@@ -61,16 +62,7 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
 }
 
 async function startSmallCoordinator(): Promise<RunningCoordinator> {
-  const config = resolveConfig({
-    port: 0,
-    rounds: 1,
-    model: { dim: DIM },
-    clientsPerRound: 1,
-    minClients: 1,
-    roundDeadlineMs: 10_000,
-    evaluation: { every: 0 },
-    serverOptimizer: { name: 'fedavg', lr: 1 },
-  });
+  const config = resolveConfig({ port: 0, rounds: 1, model: { dim: DIM }, ...oneClientRounds });
   const r = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
   coordinators.push(r);
   return r;
@@ -291,7 +283,7 @@ describe('fedrec client --local-noise', () => {
 
 describe('fedrec client forget --server with a privacy limit', () => {
   it("asks the coordinator to drop the id even when its budget is now above the user's limit", async () => {
-    const config = resolveConfig({ port: 0, rounds: 1, model: { dim: DIM }, clientsPerRound: 1, minClients: 1, roundDeadlineMs: 10_000, evaluation: { every: 0 }, serverOptimizer: { name: 'fedavg', lr: 1 }, noiseMultiplier: 2, privacy: { delta: 1e-5, budget: { epsilon: 8, delta: 1e-5 } } });
+    const config = resolveConfig({ port: 0, rounds: 1, model: { dim: DIM }, ...oneClientRounds, noiseMultiplier: 2, privacy: { delta: 1e-5, budget: { epsilon: 8, delta: 1e-5 } } });
     const r = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
     coordinators.push(r);
     const dir = await tempDir();
