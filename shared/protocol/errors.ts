@@ -39,6 +39,15 @@ export const ErrorCodes = {
   SECAGG_SUM_OUT_OF_BOUND: 'FEDREC_SECAGG_SUM_OUT_OF_BOUND',
   SECAGG_UNSUPPORTED: 'FEDREC_SECAGG_UNSUPPORTED',
   INSECURE_AGGREGATION: 'FEDREC_INSECURE_AGGREGATION',
+  // Enrollment (signed, expiring, single-use tokens):
+  UNAUTHORIZED: 'FEDREC_UNAUTHORIZED',
+  TOKEN_EXPIRED: 'FEDREC_TOKEN_EXPIRED',
+  TOKEN_REUSED: 'FEDREC_TOKEN_REUSED',
+  // Command line and start-up checks (exit code 2, one sentence, no stack trace):
+  USAGE: 'FEDREC_USAGE',
+  PORT_IN_USE: 'FEDREC_PORT_IN_USE',
+  BAD_HOST: 'FEDREC_BAD_HOST',
+  BAD_PATH: 'FEDREC_BAD_PATH',
   // Raised on the device, never by the coordinator:
   NO_CONSENT: 'FEDREC_NO_CONSENT',
   PRIVACY_LIMIT: 'FEDREC_PRIVACY_LIMIT',
