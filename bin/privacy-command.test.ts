@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from './main.js';
 import { runPrivacyCommand } from './privacy-command.js';
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
@@ -47,10 +48,29 @@ describe('fedrec privacy', () => {
     [['--sampling-rate', '0.1', '--noise-multiplier', '1', '--rounds', '10', '--delta', '1e-5', '--epsilon', '3'], '--epsilon'],
     [['--sampling-rate', '0.1', '--noise-multiplier', '1', '--rounds', '10', '--delta'], '--delta'],
   ])('rejects %j with exit code 2 and a one-line error naming %s', async (argv, flag) => {
-    const { code, lines } = await run(argv);
-    expect(code).toBe(2);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).not.toContain('\n');
-    expect(lines[0]).toContain(flag);
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(' ')));
+    try {
+      expect(await main(['privacy', ...argv])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).not.toContain('\n');
+    expect(errors[0]).toMatch(/^fedrec privacy: FEDREC_USAGE: /);
+    expect(errors[0]).toContain(flag);
+  });
+
+  it('suggests the flag meant', async () => {
+    await expect(runPrivacyCommand(['--sampling-rat', '0.1'], () => {})).rejects.toThrow('unknown flag --sampling-rat; did you mean --sampling-rate?');
+    await expect(runPrivacyCommand(['--epsilon', '3'], () => {})).rejects.toThrow('did you mean --target-epsilon?');
+  });
+
+  it('prints its usage for -h and --help', async () => {
+    for (const flag of ['-h', '--help']) {
+      const { code, lines } = await run([flag]);
+      expect(code).toBe(0);
+      expect(lines[0]).toMatch(/^fedrec privacy --sampling-rate Q/);
+    }
   });
 });

@@ -13,14 +13,19 @@ import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
 import type { UpdateEncoding } from '../shared/protocol/update-encoding.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { SeededRandom } from '../shared/random.js';
-import { modelFromOffer, prepareMetrics, prepareUpdate } from './tasks.js';
+import { modelFromOffer, prepareMetrics, prepareUpdate, trainUpdate } from './tasks.js';
+import { supportedCurves } from '../shared/secagg/key-agreement.js';
+import { type MaskExpander, webCryptoExpander } from '../shared/secagg/prg.js';
+import type { Curve } from '../shared/protocol/secagg-messages.js';
+import { SecureClientRound } from './secagg/secure-client-round.js';
+import { SecureTask } from './secagg/secure-task.js';
 import { type LocalDataset, type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
 import { localGaussianNoise } from './middleware/local-noise.js';
 import { checkPrivacy, fetchDeclaredPrivacy } from './privacy-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
-import type { UpdateMiddleware } from './middleware/types.js';
+import { forEachRange, type UpdateMiddleware } from './middleware/types.js';
 import { frameBytes, type SocketFactory, type SocketLike } from './socket.js';
 import { type ClientState, type ClientStore, type Consent, newClientId } from './store.js';
 
@@ -51,6 +56,13 @@ export interface ClientOptions {
   clientId?: string;
   /** Shared decoded catalogues, so thousands of simulated clients hold one copy. */
   catalogueCache?: Map<string, Int32Array>;
+  /**
+   * Join a coordinator that does not run secure aggregation (it would see each update). Off by
+   * default: the user must allow it explicitly.
+   */
+  allowPlaintext?: boolean;
+  /** Mask expansion for secure aggregation (default WebCrypto AES-CTR; Node may pass node:crypto's). */
+  expander?: MaskExpander;
 }
 
 export type TaskOutcome = { task: 'train'; round: number; bytes: number; norm: number; clipped: boolean } | { task: 'evaluate'; round: number; hit: number; ndcg: number };
@@ -72,6 +84,9 @@ export class FedrecClient {
   private forgetting = false;
   private listeners: { onWelcome?: (w: WelcomeMessage) => void; onWait?: (reason: string, ms: number) => void; onOutcome?: (o: TaskOutcome) => void; onError?: (e: FedrecError) => void; onClose?: (code: number, reason: string) => void } = {};
   private pendingAck: { round: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** Curves this device's WebCrypto has (probed once before connecting). */
+  private curves: Curve[] = [];
+  private secureTask: SecureTask | null = null;
 
   constructor(options: ClientOptions) {
     const z = options.localNoiseMultiplier ?? 0;
@@ -187,6 +202,7 @@ export class FedrecClient {
   /** No connection before consent; with a user limit, no connection to a coordinator over it. */
   private async preflight(): Promise<void> {
     await this.loadState();
+    this.curves = await supportedCurves();
     const consent = this.state!.consent;
     if (!consent?.granted) throw new FedrecError(ErrorCodes.NO_CONSENT, 'the user has not opted in to federated training on this device');
     if (consent.maxEpsilon !== null) checkPrivacy(await fetchDeclaredPrivacy(this.o.url), consent.maxEpsilon);
@@ -208,7 +224,7 @@ export class FedrecClient {
     this.socket = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
-      const join: Record<string, unknown> = { type: 'join', protocol: PROTOCOL_VERSION, clientId: this.state!.clientId, mode, capabilities: { tasks: this.o.data.heldOut ? ['train', 'evaluate'] : ['train'] } };
+      const join: Record<string, unknown> = { type: 'join', protocol: PROTOCOL_VERSION, clientId: this.state!.clientId, mode, capabilities: { tasks: this.o.data.heldOut ? ['train', 'evaluate'] : ['train'], curves: this.curves } };
       if (this.state!.catalogue) join.catalogueVersion = this.state!.catalogue.version;
       ws.send(encodeMessage(join));
     };
@@ -218,6 +234,8 @@ export class FedrecClient {
       if (this.socket === ws) this.socket = null;
       this.pendingAck?.reject(closeError(ev.code, ev.reason));
       this.pendingAck = null;
+      this.secureTask?.abort(closeError(ev.code, ev.reason));
+      this.secureTask = null;
       this.listeners.onClose?.(ev.code, ev.reason);
     };
   }
@@ -251,7 +269,22 @@ export class FedrecClient {
         return;
       case 'roundResult':
         this.log.debug({ event: 'round-result', round: msg.round, committed: msg.committed, modelVersion: msg.modelVersion }, 'round result');
+        if (this.secureTask?.round.round === msg.round) this.secureTask.onRoundEnd(msg.committed);
+        // The round is over: an acknowledgement still awaited for it will not come.
+        if (this.pendingAck?.round === msg.round) this.pendingAck.reject(new FedrecError(ErrorCodes.LATE_UPDATE, `round ${msg.round} closed before this device's answer was acknowledged`, { round: msg.round }));
         return;
+      case 'sa-neighbours':
+      case 'sa-relay':
+      case 'sa-unmask-request': {
+        // Answered at once, not queued behind training: the other clients' stages wait on it.
+        const task = this.secureTask;
+        if (!task) return this.log.warn({ event: 'bad-frame', code: ErrorCodes.SECAGG_WRONG_STAGE, round: msg.round }, `${msg.type} outside a secure round`);
+        task.onMessage(msg).catch((err: FedrecError) => {
+          this.log.warn({ event: 'secagg-refused', code: err.code, round: msg.round }, err.message);
+          this.listeners.onError?.(err);
+        });
+        return;
+      }
       case 'error': {
         const e = new FedrecError(msg.code, msg.message, msg.round === undefined ? undefined : { round: msg.round });
         if (this.pendingAck && (msg.round === undefined || msg.round === this.pendingAck.round)) {
@@ -270,6 +303,9 @@ export class FedrecClient {
     try {
       const limit = st.consent?.maxEpsilon;
       if (!this.forgetting && limit !== null && limit !== undefined) checkPrivacy(w.privacy, limit);
+      if (!this.forgetting && w.privacy.aggregation !== 'secure' && !this.o.allowPlaintext) {
+        throw new FedrecError(ErrorCodes.INSECURE_AGGREGATION, 'the coordinator does not run secure aggregation, so it would see this device\'s update; refusing (allow plaintext aggregation explicitly to join anyway)');
+      }
       if (!this.forgetting) this.o.admit?.(w.privacy);
     } catch (err) {
       this.log.warn({ event: 'refused-coordinator', reason: (err as Error).message }, 'refusing this coordinator');
@@ -334,14 +370,41 @@ export class FedrecClient {
       this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: m.hit, ndcg: m.ndcg });
       return;
     }
+    if (offer.secure) return this.onSecureOffer(offer, model, data, rng, keep);
+    if (!this.o.allowPlaintext) throw new FedrecError(ErrorCodes.INSECURE_AGGREGATION, `round ${offer.round} asks for a plaintext update; this device sends masked updates only`, { round: offer.round });
     const p = await prepareUpdate(offer, model, st.userVector, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes, compression: this.o.compression ?? 'f32' });
     await this.sendAndAwaitAck(offer.round, p.frame);
     const u = p.update;
-    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm });
+    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'plaintext' });
     keep();
     await this.o.store.save(st);
     this.log.info({ event: 'update-sent', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped, examples: p.examples }, `round ${offer.round}: update sent`);
     this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped });
+  }
+
+  /**
+   * A secure round: advertise fresh keys at once, train meanwhile, mask once the neighbours' shares
+   * are relayed, and stay until the coordinator has asked for the unmasking shares.
+   */
+  private async onSecureOffer(offer: OfferMessage, model: ReturnType<typeof modelFromOffer>, data: MappedData, rng: SeededRandom, keep: () => unknown): Promise<void> {
+    const st = this.state!;
+    const task = new SecureTask(new SecureClientRound(offer.round, offer.secure!, this.o.expander ?? webCryptoExpander), (m) => this.send(m));
+    this.secureTask = task;
+    this.send(await task.round.keys());
+    const { update: u, examples } = await trainUpdate(offer, model, st.userVector!, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes });
+    await task.waitForRelay();
+    const ranges = u.support ? (fn: (a: number, b: number) => void) => forEachRange(u, fn) : undefined;
+    const masked = await task.round.maskedInput({ delta: u.delta, clipped: u.clipped, ranges }, offer.modelVersion, () => rng.next());
+    const bytes = masked.masked.byteLength;
+    // Recorded as it leaves, acknowledged or not: the ledger counts what left the device.
+    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'secure' });
+    await this.sendAndAwaitAck(offer.round, masked);
+    keep();
+    await this.o.store.save(st);
+    this.log.info({ event: 'update-sent', round: offer.round, bytes, clipped: u.clipped, examples, aggregation: 'secure' }, `round ${offer.round}: masked update sent`);
+    await task.waitForEnd();
+    if (this.secureTask === task) this.secureTask = null;
+    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes, norm: u.norm, clipped: u.clipped });
   }
 
   private sendAndAwaitAck(round: number, message: object): Promise<void> {

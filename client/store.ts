@@ -15,6 +15,8 @@ export interface LedgerEntry {
   localNoiseStddev: number;
   /** The round's clip norm: with localNoiseStddev it fixes the local-DP cost of this update. */
   clipNorm: number;
+  /** secure: it left masked (the coordinator saw only the round's sum); plaintext: as it was. */
+  aggregation?: 'secure' | 'plaintext';
 }
 
 /** The user's own decision, kept on the device. Nothing trains without `granted`. */

@@ -44,8 +44,8 @@ export interface PreparedUpdate {
   examples: number;
 }
 
-/** Trains `user` in place and returns the update frame, after the middleware (clip, noise, size). */
-export async function prepareUpdate(offer: OfferMessage, model: MfModel, user: Float32Array, data: MappedData, rng: SeededRandom, o: TrainOptions): Promise<PreparedUpdate> {
+/** Trains `user` in place; returns the update after the middleware (clip, noise, size), not yet encoded. */
+export async function trainUpdate(offer: OfferMessage, model: MfModel, user: Float32Array, data: MappedData, rng: SeededRandom, o: Omit<TrainOptions, 'compression'>): Promise<{ update: OutgoingUpdate; examples: number }> {
   if (data.positives.length === 0) throw new FedrecError(ErrorCodes.WRONG_TASK, 'no local interactions to train on', { round: offer.round });
   const result = await trainLocallyWith(o.trainer ?? kernelTrainer, { model, user, positives: data.positives, exclude: data.exclude }, trainingConfig(offer), rng);
   const update = runMiddleware(
@@ -53,11 +53,17 @@ export async function prepareUpdate(offer: OfferMessage, model: MfModel, user: F
     { round: offer.round, modelVersion: offer.modelVersion, delta: result.delta, norm: 0, clipped: false, localNoiseStddev: 0, support: { rows: result.rows, dim: model.dim, items: model.items } },
     { config: offer.config, maxPayloadBytes: o.maxPayloadBytes },
   );
+  return { update, examples: result.examples };
+}
+
+/** Trains `user` in place and returns the plaintext update frame, after the middleware (clip, noise, size). */
+export async function prepareUpdate(offer: OfferMessage, model: MfModel, user: Float32Array, data: MappedData, rng: SeededRandom, o: TrainOptions): Promise<PreparedUpdate> {
+  const { update, examples } = await trainUpdate(offer, model, user, data, rng, o);
   const encoded = encodeUpdate(update.delta, o.compression);
   const frame: Record<string, unknown> = { type: 'update', round: offer.round, modelVersion: offer.modelVersion, delta: encoded.bytes, clipped: update.clipped };
   if (encoded.encoding !== 'f32') frame.encoding = encoded.encoding;
   if (encoded.encoding === 'q8') frame.scale = encoded.scale;
-  return { frame, update, bytes: encoded.bytes.byteLength, examples: result.examples };
+  return { frame, update, bytes: encoded.bytes.byteLength, examples };
 }
 
 /** Ranks the held-out item with a personalized COPY of the user vector; returns the metrics frame. */

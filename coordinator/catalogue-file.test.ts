@@ -24,8 +24,15 @@ describe('catalogue files', () => {
     const p = await file('movies.csv', 'movieId,title,genres\n# comment\n31,"Dangerous Minds (1995)",Drama\n1,Toy Story (1995),Comedy\n31,dup,x\n\n7\n');
     expect(Array.from(await readCatalogueFile(p))).toEqual([1, 7, 31]);
   });
+  it('accepts numeric columns whose first column never repeats (an id with attributes)', async () => {
+    const p = await file('items.csv', '10,1995,3\n11,1996,4\n12,1997,5\n');
+    expect(Array.from(await readCatalogueFile(p))).toEqual([10, 11, 12]);
+  });
   it.each([
-    ['a missing file', null, /cannot read catalogue/],
+    ['a missing file', null, /cannot read catalogue .*absent\.csv: no such file/],
+    ['a MovieLens ratings.csv', 'userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n1,1029,3.0,1260759179\n', /looks like a ratings file.*give movies\.csv or one id per line/],
+    ['headerless ratings (user, item, rating, time)', '1,31,2.5,1260759144\n1,1029,3.0,1260759179\n2,10,4.0,835355493\n', /looks like a ratings file/],
+    ['a user_id,item_id,rating header', 'user_id\titem_id\trating\n7\t1\t5\n', /looks like a ratings file/],
     ['an empty file', '', /no item ids/],
     ['a non-integer id after the header', 'id\n1\nabc\n', /:3: "abc" is not an integer/],
     ['an id beyond 32 bits', '1\n4294967296\n', /does not fit in 32 bits/],

@@ -1,11 +1,14 @@
 // `fedrec coordinator`: run a coordinator from flags and an optional JSON config file.
 
 import { readFile } from 'node:fs/promises';
-import { isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
+import { exclusive, isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
+import { checkDirFlag, checkInputFile } from '../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../shared/node/logger.js';
+import { ErrorCodes } from '../shared/protocol/errors.js';
 import { readCatalogueFile } from './catalogue-file.js';
 import { resolveConfig } from './config.js';
 import { startCoordinator } from './coordinator.js';
+import { checkListen, listenError } from './listen-check.js';
 
 export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.0.1] [--state-dir DIR] [--config FILE.json]
   (--catalogue FILE | --items N)       public item catalogue: one id per line (movies.csv works), or ids 1..N
@@ -29,17 +32,21 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     console.log(coordinatorUsage);
     return 0;
   }
+  // Everything a person can get wrong is checked here, before the model is built or a port bound.
+  exclusive(values, 'catalogue', 'items');
+  exclusive(values, 'clients-per-round', 'sampling-rate');
   let file: Record<string, any> = {};
   if (values.config) {
+    await checkInputFile('--config', values.config);
     try {
       file = JSON.parse(await readFile(values.config, 'utf8'));
     } catch (err) {
-      throw new UsageError(`--config ${values.config}: ${(err as Error).message}`);
+      throw new UsageError(`--config ${values.config} is not valid JSON: ${(err as Error).message}`);
     }
   }
   const patch: Record<string, any> = { ...file, round: { ...file.round }, model: { ...file.model }, serverOptimizer: { ...file.serverOptimizer }, privacy: { ...file.privacy } };
   const set = (obj: Record<string, any>, key: string, v: unknown) => v !== undefined && (obj[key] = v);
-  set(patch, 'port', num(values, 'port', isNonNegInt, 'a port number'));
+  set(patch, 'port', num(values, 'port', (v) => isNonNegInt(v) && v <= 65535, 'a port number from 0 to 65535'));
   set(patch, 'host', values.host);
   set(patch, 'registration', values.registration);
   set(patch, 'stateDir', values['state-dir']);
@@ -66,15 +73,22 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (config.stateDir) await checkDirFlag('--state-dir', config.stateDir);
+  await checkListen(config.host, config.port);
   let itemIds: Int32Array;
-  if (values.catalogue) itemIds = await readCatalogueFile(values.catalogue);
+  if (values.catalogue) itemIds = await catalogue(values.catalogue);
   else {
     const n = num(values, 'items', isPosInt, 'a positive integer');
     if (n === undefined) throw new UsageError('give the public catalogue: --catalogue FILE or --items N');
     itemIds = Int32Array.from({ length: n }, (_, i) => i + 1);
   }
   const logger = createLogger({ format: values['log-format'] as LogFormat | undefined, name: 'coordinator' });
-  const running = await startCoordinator({ config, logger, itemIds });
+  let running;
+  try {
+    running = await startCoordinator({ config, logger, itemIds });
+  } catch (err) {
+    throw listenError(err, config.host, config.port) ?? err;
+  }
   const stop = async () => {
     logger.info({ event: 'shutdown' }, 'shutting down');
     await running.close();
@@ -85,4 +99,13 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   await new Promise<void>((resolve) => running.engine.once('done', resolve));
   await running.close();
   return 0;
+}
+
+async function catalogue(path: string): Promise<Int32Array> {
+  await checkInputFile('--catalogue', path);
+  try {
+    return await readCatalogueFile(path);
+  } catch (err) {
+    throw new UsageError(`--catalogue ${(err as Error).message}`, ErrorCodes.BAD_PATH);
+  }
 }

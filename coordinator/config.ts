@@ -1,7 +1,8 @@
 // Every knob of the coordinator, with safe defaults. Construction fails fast with a sentence that
 // names the bad parameter, before any socket opens.
 
-import type { RoundConfig } from '../shared/protocol/messages.js';
+import type { AggregationMode, RoundConfig } from '../shared/protocol/messages.js';
+import type { Curve } from '../shared/protocol/secagg-messages.js';
 import { type AdaptiveClippingOptions, validateAdaptive } from './aggregation/adaptive-clip.js';
 import type { MeanDenominator } from './aggregation/mean.js';
 
@@ -41,6 +42,12 @@ export interface CoordinatorConfig {
   /** null: fixed clip norm round.clipNorm; otherwise it adapts from there (Andrew et al. 2021). */
   adaptiveClipping: AdaptiveClippingOptions | null;
   denominator: MeanDenominator;
+  /**
+   * secure (default): SecAgg+, the coordinator learns only the sum of each round's updates;
+   * plaintext: it sees every clipped update (for comparison and debugging only).
+   */
+  aggregation: AggregationMode;
+  secureAggregation: SecureAggregationConfig;
   serverOptimizer: ServerOptimizerConfig;
   limits: {
     /** Largest inbound frame; 0 sizes it to one update plus headroom. */
@@ -61,6 +68,19 @@ export interface CoordinatorConfig {
    * took part rests on client ids being secret between each device and the coordinator.
    */
   samplingSeed: number | null;
+}
+
+export interface SecureAggregationConfig {
+  /** Key agreement: auto picks x25519 unless a selected device lacks it (then p256). */
+  curve: 'auto' | Curve;
+  /** Neighbours per client and shares needed; null: chosen per round for its size (Bell et al. 2020). */
+  degree: number | null;
+  threshold: number | null;
+  /** The dropout and corrupt-client rates the automatic choice must withstand. */
+  dropoutRate: number;
+  corruptRate: number;
+  /** Deadline of each stage after key advertisement (clients known to be online by then). */
+  stageDeadlineMs: number;
 }
 
 export const defaultRoundConfig: RoundConfig = {
@@ -94,6 +114,8 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     noiseMultiplier: 0,
     adaptiveClipping: null,
     denominator: 'expected',
+    aggregation: 'secure',
+    secureAggregation: { curve: 'auto', degree: null, threshold: null, dropoutRate: 0.05, corruptRate: 0.05, stageDeadlineMs: 30_000 },
     serverOptimizer: { name: 'fedavg', lr: 80 },
     limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000, messagesPerSecond: 20, messageBurst: 40 },
     privacy: { delta: 1e-5, budget: null },
@@ -152,6 +174,16 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.noiseMultiplier >= 0 && Number.isFinite(c.noiseMultiplier), `noiseMultiplier must be ≥ 0, got ${c.noiseMultiplier}`);
   if (c.adaptiveClipping) validateAdaptive(c.adaptiveClipping, c.noiseMultiplier);
   need(c.denominator === 'expected' || c.denominator === 'reported', `denominator must be "expected" or "reported", got ${c.denominator}`);
+  need(c.aggregation === 'secure' || c.aggregation === 'plaintext', `aggregation must be "secure" or "plaintext", got ${c.aggregation}`);
+  const sa = c.secureAggregation;
+  need(['auto', 'x25519', 'p256'].includes(sa.curve), `secureAggregation.curve must be "auto", "x25519" or "p256", got ${sa.curve}`);
+  need(sa.degree === null || (Number.isInteger(sa.degree) && sa.degree >= 1 && sa.degree <= 254), `secureAggregation.degree must be null or an integer in 1–254 (a share per neighbour, at most 255), got ${sa.degree}`);
+  need(sa.threshold === null || (Number.isInteger(sa.threshold) && sa.threshold >= 2), `secureAggregation.threshold must be null or an integer ≥ 2, got ${sa.threshold}`);
+  need((sa.degree === null) === (sa.threshold === null), 'secureAggregation.degree and threshold are set together (or both null for the automatic choice)');
+  if (sa.degree !== null && sa.threshold !== null) need(sa.threshold <= sa.degree + 1 && 2 * sa.threshold > sa.degree + 1, `secureAggregation.threshold must be in (degree+1)/2 < t ≤ degree+1 (more than half the shares, so a coordinator cannot obtain both secrets of one client), got t=${sa.threshold}, degree=${sa.degree}`);
+  need(sa.dropoutRate >= 0 && sa.dropoutRate < 0.5, `secureAggregation.dropoutRate must be in [0, 0.5), got ${sa.dropoutRate}`);
+  need(sa.corruptRate >= 0 && sa.corruptRate < 0.5, `secureAggregation.corruptRate must be in [0, 0.5), got ${sa.corruptRate}`);
+  need(posInt(sa.stageDeadlineMs), `secureAggregation.stageDeadlineMs must be a positive integer, got ${sa.stageDeadlineMs}`);
   need(c.serverOptimizer.name === 'fedavg' || c.serverOptimizer.name === 'fedadam', `serverOptimizer.name must be "fedavg" or "fedadam", got ${c.serverOptimizer.name}`);
   need(c.serverOptimizer.lr > 0, `serverOptimizer.lr must be > 0, got ${c.serverOptimizer.lr}`);
   need(nonNegInt(c.limits.maxPayloadBytes), `limits.maxPayloadBytes must be an integer ≥ 0, got ${c.limits.maxPayloadBytes}`);

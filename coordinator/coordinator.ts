@@ -11,6 +11,8 @@ import { type Catalogue, makeCatalogue } from '../shared/model/catalogue.js';
 import { initModel, parameterCount } from '../shared/model/mf-model.js';
 import { ClipNormController } from './aggregation/adaptive-clip.js';
 import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
+import { secureDpFedAvgAggregator } from './aggregation/secure-dp-fedavg.js';
+import { nodeExpander } from '../shared/node/node-prg.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import type { CoordinatorConfig } from './config.js';
 import { PrivacyLedger } from './privacy-ledger.js';
@@ -72,16 +74,20 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
   const clipNorm = () => clip.value;
   let currentRate = config.samplingRate ?? 0;
   const ledger = new PrivacyLedger(
-    { delta: config.privacy.delta, budget: config.privacy.budget, clipNorm, noiseMultiplier: config.noiseMultiplier, samplingRate: () => currentRate },
+    { delta: config.privacy.delta, budget: config.privacy.budget, clipNorm, noiseMultiplier: config.noiseMultiplier, samplingRate: () => currentRate, aggregation: config.aggregation },
     checkpoint?.privacy ?? null,
   );
-  const aggregator = dpFedAvgAggregator({ clipNorm: clip, noiseMultiplier: config.noiseMultiplier, denominator: config.denominator, adaptiveClipping: config.adaptiveClipping });
+  const chain = { clipNorm: clip, noiseMultiplier: config.noiseMultiplier, denominator: config.denominator, adaptiveClipping: config.adaptiveClipping };
+  const secure = config.aggregation === 'secure' ? secureDpFedAvgAggregator(chain) : null;
+  const aggregator = secure?.chain ?? dpFedAvgAggregator(chain);
   const engine = new RoundEngine({
     config,
     model,
     catalogue,
     strategy,
     aggregator,
+    secureLeaf: secure?.leaf ?? null,
+    expander: nodeExpander,
     registry,
     store,
     ledger,
@@ -108,7 +114,7 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   sessions.startHeartbeatSweep();
   logger.info(
-    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name },
+    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name, aggregation: config.aggregation },
     `coordinator listening on ws://${hostForUrl}:${port}`,
   );
   void engine.start();

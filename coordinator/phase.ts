@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import type { OfferMessage, Task } from '../shared/protocol/messages.js';
+import type { SecureOffer } from '../shared/protocol/secagg-messages.js';
 import { isSelected } from '../shared/sampling.js';
 import { sha256Hex } from '../shared/sha256.js';
 
@@ -20,6 +21,8 @@ export interface Phase {
   dropped: Set<string>;
   openedAt: number;
   deadlineAt: number;
+  /** Present when the phase runs secure aggregation: the round's curve and fresh session bytes. */
+  secure?: SecureOffer;
   /** The offer, encoded once and sent to every selected client as the same bytes. */
   offerFrame: Uint8Array;
   late: number;
@@ -40,7 +43,9 @@ export interface PhaseSpec {
   samplingSeed: number | null;
   registry: Iterable<string> & { size: number };
   deadlineMs: number;
-  offer: Omit<OfferMessage, 'type' | 'round' | 'task' | 'deadlineMs'>;
+  offer: Omit<OfferMessage, 'type' | 'round' | 'task' | 'deadlineMs' | 'secure'>;
+  /** Secure train phases: the secure offer, given the selection (the curve depends on who was picked). */
+  secure?: (selected: Set<string>) => SecureOffer;
 }
 
 /** Draws the phase's Poisson sample over the registry and encodes its offer once for everyone. */
@@ -48,7 +53,8 @@ export function openPhase(s: PhaseSpec): Phase {
   const seed = s.samplingSeed === null ? randomBytes(16).toString('hex') : sha256Hex(`${s.samplingSeed}:${s.round}:${s.task}`).slice(0, 32);
   const selected = new Set<string>();
   for (const id of s.registry) if (isSelected(seed, id, s.samplingRate)) selected.add(id);
-  const offer: OfferMessage = { type: 'offer', round: s.round, task: s.task, ...s.offer, deadlineMs: s.deadlineMs };
+  const secure = s.secure?.(selected);
+  const offer: OfferMessage = { type: 'offer', round: s.round, task: s.task, ...s.offer, deadlineMs: s.deadlineMs, ...(secure ? { secure } : {}) };
   const now = Date.now();
   return {
     round: s.round,
@@ -57,6 +63,7 @@ export function openPhase(s: PhaseSpec): Phase {
     samplingRate: s.samplingRate,
     population: s.registry.size,
     modelVersion: s.offer.modelVersion,
+    ...(secure ? { secure } : {}),
     selected,
     offered: new Set(),
     reported: new Set(),

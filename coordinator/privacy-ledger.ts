@@ -2,7 +2,7 @@
 // reports is the ε of what it actually did. It also decides whether the next round fits the budget.
 
 import { RdpAccountant } from '../shared/privacy/rdp.js';
-import type { PrivacySummary } from '../shared/protocol/messages.js';
+import type { AggregationMode, PrivacySummary } from '../shared/protocol/messages.js';
 import type { PrivacyEvent } from './aggregation/stage.js';
 
 export interface BudgetRefusal {
@@ -17,6 +17,7 @@ export interface LedgerSettings {
   clipNorm: () => number;
   noiseMultiplier: number;
   samplingRate: () => number;
+  aggregation: AggregationMode;
 }
 
 export class PrivacyLedger {
@@ -54,6 +55,13 @@ export class PrivacyLedger {
     return after > b.epsilon ? { epsilonAfter: after, budgetEpsilon: b.epsilon, budgetDelta: b.delta } : null;
   }
 
+  /** Back to a snapshot (a round whose checkpoint could not be written was never published). */
+  restore(saved: unknown): void {
+    const snap = saved as { accountant: unknown; rounds: number };
+    this.accountant = RdpAccountant.fromJSON(snap.accountant);
+    this.rounds = snap.rounds;
+  }
+
   snapshot(): unknown {
     return { accountant: this.accountant.toJSON(), rounds: this.rounds };
   }
@@ -61,7 +69,11 @@ export class PrivacyLedger {
   summary(): PrivacySummary {
     const b = this.s.budget;
     return {
-      mechanism: 'DP-FedAvg: per-client L2 clipping, Gaussian noise on the sum, Poisson sampling, RDP accounting',
+      mechanism:
+        this.s.aggregation === 'secure'
+          ? 'DP-FedAvg over SecAgg+: clients clip and quantize, the coordinator sees only the masked sum, adds Gaussian noise once; Poisson sampling, RDP accounting'
+          : 'DP-FedAvg: per-client L2 clipping, Gaussian noise on the sum, Poisson sampling, RDP accounting',
+      aggregation: this.s.aggregation,
       clipNorm: this.s.clipNorm(),
       noiseMultiplier: this.s.noiseMultiplier,
       samplingRate: this.s.samplingRate(),

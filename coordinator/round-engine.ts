@@ -2,16 +2,19 @@
 // commit (checkpoint, ledger) → optionally evaluate. It knows nothing of sockets: the server hands
 // it validated messages and a Transport to answer through.
 
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { float32ToBytes } from '../shared/protocol/binary.js';
-import { decodeUpdate } from '../shared/protocol/update-encoding.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { MetricsMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
+import type { Curve, SecAggClientMessage, SecureOffer } from '../shared/protocol/secagg-messages.js';
+import type { MaskExpander } from '../shared/secagg/prg.js';
 import type { MfModel } from '../shared/model/mf-model.js';
 import type { Catalogue } from '../shared/model/catalogue.js';
 import type { ClipNormController } from './aggregation/adaptive-clip.js';
+import type { SecureSumStage } from './aggregation/secure-sum.js';
 import type { AggregationStage } from './aggregation/stage.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { CoordinatorConfig } from './config.js';
@@ -20,6 +23,9 @@ import { admitAnswer } from './round-check.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import type { ClientRegistry } from './registry.js';
 import type { ServerStrategy } from './strategies/strategy.js';
+import { acceptMetrics, acceptUpdate } from './plain-answers.js';
+import { runSecureStages, type SecureOutcome } from './secagg/secure-phase.js';
+import { SecureRound } from './secagg/secure-round.js';
 
 export interface Transport {
   /** Sends a frame to a connected client; false when it is not connected. */
@@ -28,6 +34,8 @@ export interface Transport {
   persistentClients(): Iterable<string>;
   /** Tasks a connected client said it can do (null when it is not connected). */
   tasksOf(clientId: string): readonly Task[] | null;
+  /** Key-agreement curves a connected client said it has (empty: it cannot do secure aggregation). */
+  curvesOf(clientId: string): readonly Curve[] | null;
 }
 
 export interface RoundSummary {
@@ -38,8 +46,18 @@ export interface RoundSummary {
   dropped: number;
   late: number;
   rejected: number;
-  clippedFraction: number;
-  meanUpdateNorm: number;
+  /**
+   * Plaintext: fraction of reporters clipped (by themselves or the coordinator). Secure: only the
+   * noised fraction adaptive clipping releases, or null — the coordinator sees no single update.
+   */
+  clippedFraction: number | null;
+  /** Plaintext only (null in secure mode: no per-client norm exists on the coordinator). */
+  meanUpdateNorm: number | null;
+  aggregation: 'secure' | 'plaintext';
+  /** Secure mode: the round's neighbourhood degree and threshold, and the unmasking time. */
+  secure: { degree: number; threshold: number; dropped: number; unmaskMs: number } | null;
+  /** Why an abandoned round was abandoned (a FEDREC_* code). */
+  abandonedBy: string | null;
   /** Clip norm this round used (it moves under adaptive clipping). */
   clipNorm: number;
   noiseStddev: number;
@@ -65,6 +83,10 @@ export interface EngineDeps {
   catalogue: Catalogue;
   strategy: ServerStrategy;
   aggregator: AggregationStage;
+  /** Secure mode: where the unmasked sum enters the aggregator chain (null in plaintext mode). */
+  secureLeaf: SecureSumStage | null;
+  /** Expands mask keys (the coordinator uses node:crypto's AES-CTR, the same stream as WebCrypto's). */
+  expander: MaskExpander;
   registry: ClientRegistry;
   store: CheckpointStore | null;
   ledger: PrivacyLedger;
@@ -97,6 +119,8 @@ export class RoundEngine extends EventEmitter {
   evaluationsReleased = 0;
   /** One aligned buffer for decoding updates; the aggregator consumes each update synchronously. */
   private readonly scratch: Float32Array;
+  /** The secure aggregation of the open train phase, if any. */
+  private secure: SecureRound | null = null;
 
   constructor(deps: EngineDeps) {
     super();
@@ -147,7 +171,12 @@ export class RoundEngine extends EventEmitter {
     this.stopped = true;
     this.wake?.();
     this.closePhase?.();
+    this.secure?.interrupt();
     await this.running;
+  }
+
+  get secureMode(): boolean {
+    return this.config.aggregation === 'secure';
   }
 
   // ---- messages from the server ------------------------------------------------------------
@@ -169,53 +198,67 @@ export class RoundEngine extends EventEmitter {
   }
 
   onDisconnect(clientId: string): void {
+    this.secure?.onDisconnect(clientId);
     const p = this.phase;
     if (p && p.offered.has(clientId) && !p.reported.has(clientId)) {
       p.dropped.add(clientId);
       this.d.logger.info({ event: 'client-dropped', round: p.round, task: p.task, clientId }, 'selected client disconnected mid-round');
       if (isComplete(p)) this.closePhase?.();
+      this.secure?.poke();
     }
   }
 
   onUpdate(clientId: string, msg: UpdateMessage): void {
-    const p = admitAnswer({ phase: this.phase, lastClosed: this.lastClosed, committedRound: this.committedRound }, clientId, msg.round, 'train');
-    try {
-      if (msg.modelVersion !== p.modelVersion) {
-        throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `update is for model version ${msg.modelVersion}; round ${p.round} trains version ${p.modelVersion}`, { round: p.round });
-      }
-      let delta: Float32Array;
-      const encoding = msg.encoding ?? 'f32';
-      try {
-        delta = decodeUpdate(msg.delta, encoding, msg.scale ?? 1, this.scratch);
-      } catch {
-        throw new FedrecError(ErrorCodes.WRONG_SIZE, `update.delta has ${msg.delta.byteLength} bytes, not a whole number of ${encoding} values`, { round: p.round });
-      }
-      this.d.aggregator.accept(delta, 1, { clientId, norm: 0, clientClipped: msg.clipped }); // throws before any state change
-    } catch (err) {
-      // Counted against the round like admitAnswer's refusals; the aggregator's errors (wrong size,
-      // non-finite) do not know the round, so tag them with it as every other update error is.
+    const p = admitAnswer(this.position(), clientId, msg.round, 'train');
+    if (this.secure) {
       p.rejected++;
-      if (err instanceof FedrecError && err.round === undefined) throw new FedrecError(err.code, err.message, { round: p.round, cause: err });
-      throw err;
+      throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, `round ${p.round} runs secure aggregation: send sa-masked, not a plaintext update`, { round: p.round });
     }
-    p.reported.add(clientId);
-    if (msg.clipped) p.clientClipped++;
+    acceptUpdate(p, clientId, msg, this.d.aggregator, this.scratch);
     this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
     if (isComplete(p)) this.closePhase?.();
   }
 
   onMetrics(clientId: string, msg: MetricsMessage): void {
-    const p = admitAnswer({ phase: this.phase, lastClosed: this.lastClosed, committedRound: this.committedRound }, clientId, msg.round, 'evaluate');
-    if (msg.modelVersion !== p.modelVersion) {
-      p.rejected++;
-      throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `metrics are for model version ${msg.modelVersion}; the evaluation is of version ${p.modelVersion}`, { round: p.round });
-    }
-    p.reported.add(clientId);
-    p.metrics.hr10 += msg.hr10;
-    p.metrics.ndcg10 += msg.ndcg10;
-    p.metrics.n++;
+    const p = admitAnswer(this.position(), clientId, msg.round, 'evaluate');
+    acceptMetrics(p, clientId, msg);
     this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
     if (isComplete(p)) this.closePhase?.();
+  }
+
+  /** A secure-aggregation message: routed to the open secure round's stage, or refused with a code. */
+  onSecAgg(clientId: string, msg: SecAggClientMessage): void {
+    const r = this.secure;
+    const p = this.phase;
+    if (!r || !p || p.round !== msg.round) {
+      admitAnswer(this.position(), clientId, msg.round, 'train'); // throws the late/stale/unknown/wrong-task code
+      throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, `round ${msg.round} runs no secure aggregation`, { round: msg.round });
+    }
+    try {
+      switch (msg.type) {
+        case 'sa-keys':
+          if (!p.offered.has(clientId)) throw new FedrecError(ErrorCodes.NOT_SELECTED, `client was not offered round ${p.round}`, { round: p.round });
+          r.onKeys(clientId, msg);
+          r.poke();
+          return;
+        case 'sa-shares':
+          return r.onShares(clientId, msg);
+        case 'sa-masked':
+          r.onMasked(clientId, msg);
+          p.reported.add(clientId);
+          this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
+          return;
+        case 'sa-unmask':
+          return r.onUnmask(clientId, msg);
+      }
+    } catch (err) {
+      p.rejected++;
+      throw err;
+    }
+  }
+
+  private position() {
+    return { phase: this.phase, lastClosed: this.lastClosed, committedRound: this.committedRound };
   }
 
   /** Counts a rejection against the open phase (for the round summary). */
@@ -229,11 +272,15 @@ export class RoundEngine extends EventEmitter {
     if (!p) wait = { type: 'wait', reason: 'no-open-round', retryAfterMs: RETRY_NO_ROUND_MS };
     else if (p.reported.has(clientId)) wait = { type: 'wait', reason: 'already-reported', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
     else if (!p.selected.has(clientId)) wait = { type: 'wait', reason: 'not-selected', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
-    else if (this.transport && !this.transport.tasksOf(clientId)?.includes(p.task)) {
+    else if (this.secure && (this.secure.stage !== 'keys' || this.secure.byClient.has(clientId))) {
+      // Keys are fresh per connection: a client that (re)connects after the key stage cannot take part.
+      wait = { type: 'wait', reason: 'round-in-progress', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
+    } else if (this.transport && (!this.transport.tasksOf(clientId)?.includes(p.task) || (this.secure && !this.transport.curvesOf(clientId)?.includes(this.secure.spec.curve)))) {
       // e.g. a real user's device that keeps no held-out item cannot evaluate: do not wait for it.
       p.dropped.add(clientId);
       wait = { type: 'wait', reason: 'unsupported-task', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
       if (isComplete(p)) this.closePhase?.();
+      this.secure?.poke();
     }
     if (wait) {
       if (answerWhenNot) this.transport?.send(clientId, encodeMessage(wait));
@@ -288,56 +335,93 @@ export class RoundEngine extends EventEmitter {
     const { config, aggregator, logger } = this.d;
     const population = this.d.registry.size;
     aggregator.begin(this.model.params.length, { round, samplingRate: q, population });
-    const train = await this.runPhase(round, 'train', q, config.roundDeadlineMs);
-    const committed = train.reported.size >= config.minReports && !this.stopped;
+    const { phase: train, secure } = await this.runPhase(round, 'train', q, config.roundDeadlineMs);
+    let abandonedBy: string | null = null;
     let measurements: Record<string, number> = {};
-    if (committed) {
-      const result = aggregator.finish();
-      measurements = result.measurements;
-      this.d.strategy.apply(this.model.params, result.value);
-      this.d.ledger.record(result.events);
-      // Committed means durable: the new round and version become visible only once on disk.
-      await this.checkpoint(round, this.modelVersion + 1);
-      this.committedRound = round;
-      this.abandonedSinceCommit = 0;
-      this.modelVersion++;
+    if (this.stopped) abandonedBy = ErrorCodes.SHUTTING_DOWN;
+    else if (secure && !secure.ok) {
+      abandonedBy = secure.code;
+      logger.warn({ event: 'round-abandoned', round, code: secure.code }, `round ${round} abandoned: ${secure.reason}`);
+    } else if (train.reported.size < config.minReports) {
+      abandonedBy = ErrorCodes.TOO_FEW_REPORTS;
+      logger.warn({ event: 'round-abandoned', round, code: abandonedBy, minReports: config.minReports }, `round ${round} abandoned: fewer than ${config.minReports} reports`);
     } else {
-      this.abandonedSinceCommit++;
-      logger.warn({ event: 'round-abandoned', round, reported: train.reported.size, minReports: config.minReports }, `round ${round} abandoned: ${train.reported.size} of ${config.minReports} needed reports`);
+      try {
+        if (secure?.ok) this.d.secureLeaf!.provide(secure.sum, secure.survivors, secure.scale);
+        const result = aggregator.finish();
+        measurements = result.measurements;
+        await this.commit(round, result.value, result.events);
+      } catch (err) {
+        // A bad sum or a failed checkpoint write abandons the round; the coordinator keeps serving.
+        abandonedBy = err instanceof FedrecError ? err.code : ErrorCodes.INTERNAL;
+        logger.error({ event: 'round-abandoned', round, code: abandonedBy, err: err instanceof FedrecError ? undefined : err }, `round ${round} abandoned: ${(err as Error).message}`);
+      }
     }
+    const committed = abandonedBy === null;
+    if (!committed) this.abandonedSinceCommit++;
     this.broadcastResult(train, committed);
     let evaluation: RoundSummary['evaluation'] = null;
     const every = config.evaluation.every;
     if (committed && every > 0 && (round % every === 0 || round === config.rounds) && !this.stopped) {
       const qe = Math.min(1, config.evaluation.clientsPerRound / this.d.registry.size);
-      const ev = await this.runPhase(round, 'evaluate', qe, config.evaluation.deadlineMs);
+      const ev = (await this.runPhase(round, 'evaluate', qe, config.evaluation.deadlineMs)).phase;
       const n = ev.metrics.n;
       // No answer (no selected device could evaluate) is no measurement, not a score of 0.
       evaluation = n ? { clients: n, hr10: ev.metrics.hr10 / n, ndcg10: ev.metrics.ndcg10 / n } : null;
       if (n) this.evaluationsReleased++;
     }
     const reported = train.reported.size;
+    const noisedUnclipped = measurements.unclippedFractionNoised;
     return {
       round,
       committed,
       sampled: train.selected.size,
       reported,
-      dropped: train.dropped.size,
+      dropped: secure ? train.selected.size - reported : train.dropped.size,
       late: train.late,
       rejected: train.rejected,
-      clippedFraction: reported ? Math.max(train.clientClipped, measurements.clippedByCoordinator ?? 0) / reported : 0,
-      meanUpdateNorm: measurements.meanUpdateNorm ?? 0,
+      clippedFraction: secure
+        ? noisedUnclipped === undefined ? null : 1 - noisedUnclipped
+        : reported ? Math.max(train.clientClipped, measurements.clippedByCoordinator ?? 0) / reported : 0,
+      meanUpdateNorm: secure ? null : (measurements.meanUpdateNorm ?? 0),
       clipNorm: measurements.clipNorm ?? this.d.clipNorm.value,
       noiseStddev: measurements.noiseStddev ?? 0,
       seconds: (Date.now() - started) / 1000,
       modelVersion: this.modelVersion,
       epsilon: this.d.ledger.epsilon(),
       evaluation,
+      aggregation: secure ? 'secure' : 'plaintext',
+      secure: secure?.ok ? { degree: secure.degree, threshold: secure.threshold, dropped: secure.dropped, unmaskMs: secure.unmaskMs } : null,
+      abandonedBy,
     };
   }
 
+  /**
+   * Applies the round's mean, records its privacy events and checkpoints. Committed means durable:
+   * if the write fails, model, strategy and ledger go back to what they were and the round is abandoned.
+   */
+  private async commit(round: number, mean: Float64Array, events: Parameters<PrivacyLedger['record']>[0]): Promise<void> {
+    const params = Float32Array.from(this.model.params);
+    const strategyState = this.d.strategy.snapshot();
+    const ledgerState = this.d.ledger.snapshot();
+    this.d.strategy.apply(this.model.params, mean);
+    this.d.ledger.record(events);
+    try {
+      await this.checkpoint(round, this.modelVersion + 1);
+    } catch (err) {
+      this.model.params.set(params);
+      this.d.strategy.restore(strategyState);
+      this.d.ledger.restore(ledgerState);
+      throw new FedrecError(ErrorCodes.CHECKPOINT_FAILED, `could not write the checkpoint of round ${round}: ${(err as Error).message}`, { round, cause: err });
+    }
+    this.committedRound = round;
+    this.abandonedSinceCommit = 0;
+    this.modelVersion++;
+  }
+
   /** Opens a phase, offers it to connected persistent clients that were picked, waits for it to close. */
-  private async runPhase(round: number, task: Task, q: number, deadlineMs: number): Promise<Phase> {
+  private async runPhase(round: number, task: Task, q: number, deadlineMs: number): Promise<{ phase: Phase; secure: SecureOutcome | null }> {
+    const secureOffer: SecureOffer | undefined = task === 'train' && this.secureMode ? { curve: 'x25519', session: randomBytes(16) } : undefined;
     const p = openPhase({
       round,
       task,
@@ -352,13 +436,31 @@ export class RoundEngine extends EventEmitter {
         params: float32ToBytes(this.model.params),
         config: { ...this.config.round, clipNorm: this.d.clipNorm.value },
       },
+      secure: secureOffer ? (selected) => ({ ...secureOffer, curve: this.chooseCurve(selected) }) : undefined,
     });
     const { selected, seed } = p;
     this.phase = p;
-    this.d.logger.info({ event: 'phase-open', round, task, samplingRate: q, population: p.population, selected: selected.size, modelVersion: this.modelVersion, deadlineMs }, `round ${round} ${task}: ${selected.size} of ${p.population} clients selected (q=${q.toPrecision(3)})`);
+    const words = this.model.params.length + 1;
+    const r = p.secure ? new SecureRound({ round, modelVersion: this.modelVersion, words, curve: p.secure.curve, send: (id, m) => this.transport?.send(id, encodeMessage(m)) ?? false }) : null;
+    this.secure = r;
+    this.d.logger.info({ event: 'phase-open', round, task, samplingRate: q, population: p.population, selected: selected.size, modelVersion: this.modelVersion, deadlineMs, aggregation: r ? 'secure' : task === 'train' ? 'plaintext' : undefined }, `round ${round} ${task}: ${selected.size} of ${p.population} clients selected (q=${q.toPrecision(3)})`);
     this.emit('phase-open', { round, task, seed, samplingRate: q, selected: selected.size });
     for (const id of this.transport?.persistentClients() ?? []) if (selected.has(id)) this.offerIfSelected(id, false);
-    if (selected.size > 0) {
+    let outcome: SecureOutcome | null = null;
+    if (r) {
+      outcome = await runSecureStages(r, {
+        config: this.config,
+        logger: this.d.logger,
+        expander: this.d.expander,
+        clipNorm: this.d.clipNorm.value,
+        curve: p.secure!.curve,
+        session: p.secure!.session,
+        deadlineAt: p.deadlineAt,
+        keysSettled: () => [...selected].every((id) => r.byClient.has(id) || p.dropped.has(id)),
+        stopped: () => this.stopped,
+      });
+      r.close();
+    } else if (selected.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.d.logger.info({ event: 'deadline', round, task, reported: p.reported.size, selected: selected.size }, `round ${round} ${task} deadline`);
@@ -374,13 +476,26 @@ export class RoundEngine extends EventEmitter {
     }
     this.closePhase = null;
     this.phase = null;
+    this.secure = null;
     this.lastClosed = { round, task };
-    return p;
+    return { phase: p, secure: outcome };
   }
 
+  /** x25519 unless a selected device that is connected has only p256 (older browsers). */
+  private chooseCurve(selected: Set<string>): Curve {
+    const c = this.config.secureAggregation.curve;
+    if (c !== 'auto') return c;
+    for (const id of selected) {
+      const curves = this.transport?.curvesOf(id);
+      if (curves && curves.length > 0 && !curves.includes('x25519')) return 'p256';
+    }
+    return 'x25519';
+  }
+
+  /** Tells every client offered the round how it ended (a secure client waits for it if never asked to unmask). */
   private broadcastResult(p: Phase, committed: boolean): void {
     const frame = encodeMessage({ type: 'roundResult', round: p.round, committed, modelVersion: this.modelVersion, participants: p.reported.size });
-    for (const id of p.reported) this.transport?.send(id, frame);
+    for (const id of p.offered) this.transport?.send(id, frame);
   }
 
   private async checkpoint(round: number, modelVersion: number): Promise<void> {

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { ClientMessage, JoinMode, Task, WelcomeMessage } from '../shared/protocol/messages.js';
+import type { Curve } from '../shared/protocol/secagg-messages.js';
 import { validateClientMessage } from '../shared/protocol/validate.js';
 import { int32ToBytes } from '../shared/protocol/binary.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
@@ -18,6 +19,7 @@ export interface Session {
   clientId: string | null;
   mode: JoinMode;
   tasks: readonly Task[];
+  curves: readonly Curve[];
   lastSeen: number;
   bucket: TokenBucket;
   /** Refusals for rate in a row; a client that keeps flooding is disconnected. */
@@ -71,7 +73,7 @@ export class SessionManager implements Transport {
       ws.close(CloseCodes.TRY_AGAIN_LATER, ErrorCodes.TOO_MANY_CLIENTS);
       return;
     }
-    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], lastSeen: Date.now(), bucket: new TokenBucket({ perSecond: this.limits.messagesPerSecond, burst: this.limits.messageBurst }), rateStrikes: 0 };
+    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], curves: [], lastSeen: Date.now(), bucket: new TokenBucket({ perSecond: this.limits.messagesPerSecond, burst: this.limits.messageBurst }), rateStrikes: 0 };
     this.all.add(s);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
@@ -96,6 +98,10 @@ export class SessionManager implements Transport {
 
   tasksOf(clientId: string): readonly Task[] | null {
     return this.byId.get(clientId)?.tasks ?? null;
+  }
+
+  curvesOf(clientId: string): readonly Curve[] | null {
+    return this.byId.get(clientId)?.curves ?? null;
   }
 
   *persistentClients(): Iterable<string> {
@@ -131,7 +137,7 @@ export class SessionManager implements Transport {
   }
 
   private dispatch(s: Session, msg: ClientMessage): void {
-    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.capabilities.tasks, msg.catalogueVersion);
+    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.capabilities.tasks, msg.capabilities.curves ?? [], msg.catalogueVersion);
     if (msg.type === 'heartbeat') {
       s.ws.send(encodeMessage({ type: 'heartbeat', sentAt: Date.now() }));
       return;
@@ -143,6 +149,11 @@ export class SessionManager implements Transport {
         return this.engine.onUpdate(id, msg);
       case 'metrics':
         return this.engine.onMetrics(id, msg);
+      case 'sa-keys':
+      case 'sa-shares':
+      case 'sa-masked':
+      case 'sa-unmask':
+        return this.engine.onSecAgg(id, msg);
       case 'leave':
         this.engine.onLeave(id, msg.forget);
         this.logger.info({ event: 'client-left', clientId: id, forget: msg.forget }, msg.forget ? 'client left and was forgotten' : 'client left');
@@ -151,7 +162,7 @@ export class SessionManager implements Transport {
     }
   }
 
-  private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], catalogueVersion: string | undefined): void {
+  private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], curves: readonly Curve[], catalogueVersion: string | undefined): void {
     if (s.clientId !== null) throw new FedrecError(ErrorCodes.ALREADY_JOINED, `this connection already joined as ${s.clientId}`);
     if (!this.engine.admits(clientId)) throw new FedrecError(ErrorCodes.UNKNOWN_CLIENT, 'this coordinator takes enrolled clients only, and this client id is not enrolled');
     const previous = this.byId.get(clientId);
@@ -163,6 +174,7 @@ export class SessionManager implements Transport {
     s.clientId = clientId;
     s.mode = mode;
     s.tasks = tasks;
+    s.curves = curves;
     this.byId.set(clientId, s);
     const cat = this.engine.catalogue;
     const welcome: WelcomeMessage = {

@@ -1,8 +1,8 @@
 // `fedrec simulate` and `fedrec baseline`.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
+import { writeFile } from 'node:fs/promises';
+import { exclusive, isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
+import { checkDirFlag, checkExists, prepareOutputFile } from '../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../shared/node/logger.js';
 import { baselineDefaults, runBaseline } from './baseline.js';
 import { loadPopulation } from './populations/load.js';
@@ -24,14 +24,22 @@ function logFormat(v: unknown): LogFormat {
   return v;
 }
 
+/** Writes the result; `path` was checked by prepareOutputFile before the run. */
 async function writeJson(path: string | undefined, value: unknown): Promise<void> {
   const text = JSON.stringify(value, null, 2) + '\n';
   if (!path) {
     process.stdout.write(text);
     return;
   }
-  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text);
+}
+
+/** Checks what a run will read and write before it starts, so it never fails after the work. */
+async function checkPaths(values: { data?: string; out?: string; 'state-dir'?: string }): Promise<void> {
+  const data = /^\s*movielens:(.+)$/.exec(values.data ?? '')?.[1];
+  if (data) await checkExists('--data', data, `movielens:${data}`);
+  if (values['state-dir']) await checkDirFlag('--state-dir', values['state-dir']);
+  if (values.out) await prepareOutputFile('--out', values.out);
 }
 
 export async function runSimulateCommand(argv: string[]): Promise<number> {
@@ -52,9 +60,9 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   const pick = <K extends keyof SimulationOptions>(key: K, v: SimulationOptions[K] | undefined) => v !== undefined && (o[key] = v);
   pick('data', values.data);
   pick('rounds', num(values, 'rounds', isPosInt, 'a positive integer'));
+  exclusive(values, 'clients-per-round', 'sampling-rate');
   const rate = num(values, 'sampling-rate', isRate, 'in (0, 1]');
   const k = num(values, 'clients-per-round', isPosInt, 'a positive integer');
-  if (rate !== undefined && k !== undefined) throw new UsageError('give --clients-per-round or --sampling-rate, not both');
   if (rate !== undefined) (o.samplingRate = rate), (o.clientsPerRound = null);
   if (k !== undefined) o.clientsPerRound = k;
   pick('localEpochs', num(values, 'local-epochs', isPosInt, 'a positive integer'));
@@ -93,6 +101,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   if (target !== undefined) o.budget = { epsilon: target, delta: o.delta };
   if (values['state-dir']) o.stateDir = values['state-dir'];
   const format = logFormat(values['log-format']);
+  await checkPaths(values);
   // People get one line per round; the JSON mode keeps the coordinator's full round log.
   const logger = createLogger({ format, name: 'simulate', concise: true });
   const coordinatorLogger = createLogger({ format, name: 'coordinator', level: format === 'pretty' ? 'warn' : 'info' });
@@ -119,6 +128,7 @@ export async function runBaselineCommand(argv: string[]): Promise<number> {
   o.l2 = num(values, 'l2', isNonNeg, 'a number ≥ 0') ?? o.l2;
   o.seed = num(values, 'seed', Number.isSafeInteger, 'an integer') ?? o.seed;
   const logger = createLogger({ format: logFormat(values['log-format']), name: 'baseline', concise: true });
+  await checkPaths(values);
   const population = await loadPopulation(values.data ?? 'synthetic', { seed: o.seed });
   const splits = leaveOneOut(population, { seed: o.seed });
   const started = Date.now();

@@ -16,6 +16,8 @@ export interface FleetInit {
   compression: UpdateEncoding;
   /** checkin: connect per selected phase (any population); persistent: one connection per user. */
   mode: 'checkin' | 'persistent';
+  /** secure: a train phase's picked users check in together (its stages wait for all of them). */
+  aggregation: 'secure' | 'plaintext';
 }
 
 export type ToWorker = FleetInit | { type: 'stop' };

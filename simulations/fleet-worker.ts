@@ -13,6 +13,7 @@ import { kernelTrainer, type SubTableTrainer } from '../shared/model/local-train
 import { FedrecError } from '../shared/protocol/errors.js';
 import type { FleetInit, FromWorker, ToWorker } from './fleet-protocol.js';
 import { forEachLimited } from './pool.js';
+import { nodeExpander } from '../shared/node/node-prg.js';
 
 /** Simulated users stand for people who opted in to every kind, with no ε limit of their own. */
 const simulatedConsent = { granted: true, kinds: ['view', 'purchase'] as InteractionKind[], maxEpsilon: null, at: new Date(0).toISOString() };
@@ -49,7 +50,7 @@ async function run(init: FleetInit): Promise<void> {
   }));
   const tally = { done: 0, waited: 0, failed: 0 };
   const makeClient = (u: SimUser) =>
-    new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: init.mode, seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression });
+    new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: init.mode, seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression, allowPlaintext: init.aggregation === 'plaintext', expander: nodeExpander });
   if (init.mode === 'persistent') return runPersistent(users, makeClient, init.concurrency);
   const checkIn = async (u: SimUser) => {
     const client = makeClient(u);
@@ -89,7 +90,9 @@ async function run(init: FleetInit): Promise<void> {
     const seed = status.seed;
     const picked = users.filter((u) => isSelected(seed, u.id, status.samplingRate));
     tally.done = tally.waited = tally.failed = 0;
-    await forEachLimited(picked, init.concurrency, checkIn);
+    // A secure train round moves stage by stage for everyone picked: they must all be connected at once.
+    const together = init.aggregation === 'secure' && status.phase === 'train';
+    await forEachLimited(picked, together ? Math.max(1, picked.length) : init.concurrency, checkIn);
     post({ type: 'phase-done', round: status.round, task: status.phase, ...tally });
   }
   post({ type: 'stopped' });

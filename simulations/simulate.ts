@@ -37,6 +37,8 @@ export interface SimulationOptions {
   trainer: 'kernel' | 'tfjs';
   /** Wire encoding of client updates. */
   compression: UpdateEncoding;
+  /** secure (default): SecAgg+, the coordinator sees only sums; plaintext: every update (comparison). */
+  aggregation: 'secure' | 'plaintext';
   /** How simulated clients connect: auto = persistent up to 5,000 users, check-in beyond. */
   fleet: 'auto' | 'checkin' | 'persistent';
   evalClients: number;
@@ -68,6 +70,7 @@ export const simulationDefaults: SimulationOptions = {
   negatives: 4,
   trainer: 'kernel',
   compression: 'f32',
+  aggregation: 'secure',
   fleet: 'auto',
   evalClients: 1000,
   evalEvery: 1,
@@ -88,8 +91,10 @@ export interface SimulationRound {
   hr10: number | null;
   ndcg10: number | null;
   evaluatedClients: number;
-  clippedFraction: number;
-  meanUpdateNorm: number;
+  /** Secure aggregation: null unless adaptive clipping released a noised fraction. */
+  clippedFraction: number | null;
+  /** Plaintext aggregation only (secure: the coordinator never sees a single update's norm). */
+  meanUpdateNorm: number | null;
   clipNorm: number;
   epsilon: number | null;
   seconds: number;
@@ -130,6 +135,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     // σ_b = expected clients / 20, the setting Andrew et al. 2021 recommend.
     adaptiveClipping: o.adaptiveClipQuantile === null ? null : { targetQuantile: o.adaptiveClipQuantile, learningRate: 0.2, countNoiseStddev: Math.max(o.noiseMultiplier, ((o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n)) * n) / 20) },
     serverOptimizer: { name: o.serverOptimizer, lr: o.serverLr },
+    aggregation: o.aggregation,
     privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
     seed: o.seed,
     samplingSeed: o.seed, // reproducible selection; the noise still comes from the CSPRNG
@@ -221,7 +227,7 @@ function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, http
       }
     });
     w.on('error', (err) => fail(err));
-    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer, compression: o.compression, mode: fleetMode(o, splits.length) } satisfies ToWorker);
+    w.postMessage({ type: 'init', url, httpUrl, users, seed: o.seed, concurrency: o.concurrency, pollMs: 20, trainer: o.trainer, compression: o.compression, mode: fleetMode(o, splits.length), aggregation: o.aggregation } satisfies ToWorker);
     return w;
   });
   return {

@@ -6,7 +6,7 @@ import { MemoryStore } from '../client/store.js';
 import { resolveConfig } from '../coordinator/config.js';
 import { startCoordinator, type RunningCoordinator } from '../coordinator/coordinator.js';
 import type { RoundSummary } from '../coordinator/round-engine.js';
-import { silentNodeLogger } from '../shared/node/logger.js';
+import { createLogger, silentNodeLogger } from '../shared/node/logger.js';
 import { tinyDataset, tinyItemIds } from './tiny.js';
 
 export const grantedConsent = { granted: true, kinds: ['view' as const, 'purchase' as const], maxEpsilon: null, at: '' };
@@ -21,7 +21,7 @@ export interface Cluster {
 
 export async function startCluster(patch: Parameters<typeof resolveConfig>[0], clientCount: number): Promise<Cluster> {
   const config = resolveConfig({ port: 0, model: { dim: 8 }, minClients: clientCount, clientsPerRound: clientCount, roundDeadlineMs: 10_000, evaluation: { every: 0, clientsPerRound: clientCount, deadlineMs: 10_000 }, ...patch });
-  const coordinator = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
+  const coordinator = await startCoordinator({ config, logger: process.env.DEBUG_LOG ? createLogger({ format: 'json' }) : silentNodeLogger(), itemIds: tinyItemIds });
   const rounds: RoundSummary[] = [];
   coordinator.engine.on('round', (s: RoundSummary) => rounds.push(s));
   const done = new Promise<void>((r) => coordinator.engine.once('done', () => r()));

@@ -141,6 +141,19 @@ describe('fedrec client consent', () => {
   });
 });
 
+describe('fedrec recommend / ledger before a model, and where there is no state', () => {
+  it('recommend fails with FEDREC_NO_MODEL before the first round, and FEDREC_BAD_PATH where there is no client state', async () => {
+    const consented = await tempDir();
+    await capture(() => runClientCommand(['consent', '--state-dir', consented, '--grant']));
+    await expect(runRecommendCommand(['--state-dir', consented, '--k', '5'])).rejects.toMatchObject({ code: 'FEDREC_NO_MODEL' });
+    const empty = await tempDir();
+    await expect(runRecommendCommand(['--state-dir', empty])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH', message: expect.stringContaining('holds no fedrec client state') });
+    await expect(runClientCommand(['ledger', '--state-dir', empty])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH', message: expect.stringContaining('holds no fedrec client state') });
+    await expect(runRecommendCommand(['--state-dir', join(empty, 'nope')])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH', message: expect.stringContaining('does not exist') });
+  });
+
+});
+
 describe('fedrec client run → ledger → recommend → forget', () => {
   let r: RunningCoordinator;
   let stateDir: string;
@@ -234,11 +247,6 @@ describe('fedrec client run → ledger → recommend → forget', () => {
     for (let j = 0; j < 5; j++) expect(printed.items[j].score).toBeCloseTo(scored[j].score, 4);
   });
 
-  it('recommend fails with FEDREC_NO_MODEL on a fresh state dir', async () => {
-    const fresh = await tempDir();
-    await expect(runRecommendCommand(['--state-dir', fresh, '--k', '5'])).rejects.toMatchObject({ code: 'FEDREC_NO_MODEL' });
-  });
-
   it('forget (with --server) leaves nothing in the state dir and drops the id from the coordinator', async () => {
     expect(r.engine.status().registered).toBe(1);
     const { code, out } = await capture(() => withTimeout(runClientCommand(['forget', '--state-dir', stateDir, '--server', r.url]), 15_000, 'fedrec client forget'));
@@ -246,7 +254,7 @@ describe('fedrec client run → ledger → recommend → forget', () => {
     expect(JSON.parse(out)).toMatchObject({ forgotten: true });
     expect(await listRecursive(stateDir)).toEqual([]);
     await waitFor(() => r.engine.status().registered === 0, 'the coordinator to drop the client id');
-    await expect(runRecommendCommand(['--state-dir', stateDir])).rejects.toMatchObject({ code: 'FEDREC_NO_MODEL' });
+    await expect(runRecommendCommand(['--state-dir', stateDir])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH' });
     // The user's own file outside the state dir is theirs: untouched.
     expect((await listRecursive(join(historyFile, '..')))).toEqual(['my-history.csv']);
   });

@@ -1,11 +1,13 @@
 // Node-only: `fedrec client` (run, ledger, forget) and `fedrec recommend`.
 
-import { isPosInt, num, parseFlags, UsageError } from '../../bin/args.js';
+import { isPosInt, num, parseFlags, unknownWord, UsageError } from '../../bin/args.js';
+import { checkDirFlag, checkExistingDir, checkInputFile } from '../../bin/path-checks.js';
+import { ErrorCodes } from '../../shared/protocol/errors.js';
 import { createLogger, type LogFormat } from '../../shared/node/logger.js';
 import type { InteractionKind } from '../../shared/data/types.js';
 import { FedrecClient } from '../fedrec-client.js';
 import { localEpsilon } from '../local-privacy.js';
-import { newClientId } from '../store.js';
+import { newClientId, type ClientState } from '../store.js';
 import { recommendTopK } from '../recommend.js';
 import { FileStore } from './file-store.js';
 import { deleteHistory, importHistory, storedHistory } from './history-file.js';
@@ -23,9 +25,13 @@ fedrec client forget --state-dir DIR [--server URL]   delete the local history, 
                                                      (with --server, also ask the coordinator to drop this id)
 history FILE.csv: item_id,timestamp[,kind] with kind view|purchase`;
 
+const SUBCOMMANDS = ['run', 'consent', 'ledger', 'forget'];
+
 export async function runClientCommand(argv: string[]): Promise<number> {
-  const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'run';
-  const rest = sub === 'run' ? argv : argv.slice(1);
+  const named = argv[0] !== undefined && !argv[0].startsWith('-');
+  const sub = named ? argv[0] : 'run';
+  if (!SUBCOMMANDS.includes(sub)) throw unknownWord('client subcommand', sub, SUBCOMMANDS);
+  const rest = named ? argv.slice(1) : argv;
   const { values } = parseFlags(rest, {
     server: { type: 'string' }, history: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' },
     'exit-after-rounds': { type: 'string' }, help: { type: 'boolean' }, grant: { type: 'boolean' }, revoke: { type: 'boolean' },
@@ -37,16 +43,18 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   }
   const stateDir = values['state-dir'];
   if (!stateDir) throw new UsageError('--state-dir DIR is required');
+  await checkDirFlag('--state-dir', stateDir);
+  if (values.server !== undefined) checkServerUrl(values.server);
   const store = new FileStore(stateDir);
   switch (sub) {
     case 'ledger': {
-      const state = await store.load();
+      const state = await existingState(store);
       const delta = num(values, 'delta', (v) => v > 0 && v < 1, 'in (0, 1)') ?? 1e-5;
-      const ledger = state?.ledger ?? [];
+      const ledger = state.ledger;
       const eps = localEpsilon(ledger, delta);
       console.log(JSON.stringify({
-        clientId: state?.clientId ?? null,
-        consent: state?.consent ?? null,
+        clientId: state.clientId,
+        consent: state.consent,
         leftThisDevice: 'clipped model updates only (dense item-table deltas); never the history or the user vector',
         updates: ledger,
         totalBytes: ledger.reduce((a, e) => a + e.bytes, 0),
@@ -79,13 +87,10 @@ export async function runClientCommand(argv: string[]): Promise<number> {
       console.log(JSON.stringify({ consent: state.consent }));
       return 0;
     }
-    case 'run':
-      break;
-    default:
-      throw new UsageError(`unknown client subcommand "${sub}"`);
   }
   if (!values.server) throw new UsageError('--server ws://HOST:PORT is required');
   if (!values.history) throw new UsageError('--history FILE.csv is required');
+  await checkInputFile('--history', values.history);
   const logger = createLogger({ format: values['log-format'] as LogFormat | undefined, name: 'client' });
   const history = await importHistory(values.history, stateDir);
   const exitAfter = num(values, 'exit-after-rounds', isPosInt, 'a positive integer');
@@ -113,14 +118,14 @@ export async function runClientCommand(argv: string[]): Promise<number> {
 export async function runRecommendCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { 'state-dir': { type: 'string' }, k: { type: 'string' }, help: { type: 'boolean' } });
   if (values.help) {
-    console.log('fedrec recommend --state-dir DIR [--k 10]');
+    console.log('fedrec recommend --state-dir DIR [--k 10]   top-k unseen items, ranked on this device from its stored model');
     return 0;
   }
   const stateDir = values['state-dir'];
   if (!stateDir) throw new UsageError('--state-dir DIR is required');
   const k = num(values, 'k', isPosInt, 'a positive integer') ?? 10;
-  const state = await new FileStore(stateDir).load();
-  if (!state?.model || !state.userVector || !state.catalogue) {
+  const state = await existingState(new FileStore(stateDir));
+  if (!state.model || !state.userVector || !state.catalogue) {
     throw Object.assign(new Error(`no trained model in ${stateDir} yet: run \`fedrec client\` until it has taken part in a round`), { code: 'FEDREC_NO_MODEL' });
   }
   const seen = new Set((await storedHistory(stateDir)).map((i) => i.item));
@@ -128,4 +133,24 @@ export async function runRecommendCommand(argv: string[]): Promise<number> {
   const recs = recommendTopK(model, state.userVector, state.catalogue.itemIds, seen, k);
   console.log(JSON.stringify({ modelVersion: state.model.version, items: recs }, null, 2));
   return 0;
+}
+
+/** The state a previous `fedrec client` left in the state dir; a dir without one is a wrong path. */
+async function existingState(store: FileStore): Promise<ClientState> {
+  await checkExistingDir('--state-dir', store.dir);
+  const state = await store.load();
+  if (!state) {
+    throw new UsageError(`--state-dir ${store.dir} holds no fedrec client state (no client-state.msgpack): give the directory used with fedrec client consent and fedrec client`, ErrorCodes.BAD_PATH);
+  }
+  return state;
+}
+
+function checkServerUrl(url: string): void {
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL at all: said below
+  }
+  if (protocol !== 'ws:' && protocol !== 'wss:') throw new UsageError(`--server must be a ws:// or wss:// URL such as ws://127.0.0.1:8787, got "${url}"`);
 }

@@ -41,8 +41,6 @@ export function updateNoiseMultiplier(z: number, countNoiseStddev: number): numb
 }
 
 export class AdaptiveClipStage implements AggregationStage {
-  private unclipped = 0;
-  private reported = 0;
   private context: RoundContext | null = null;
 
   constructor(
@@ -56,16 +54,12 @@ export class AdaptiveClipStage implements AggregationStage {
   }
 
   begin(length: number, context: RoundContext): void {
-    this.unclipped = 0;
-    this.reported = 0;
     this.context = context;
     this.inner.begin(length, context);
   }
 
   accept(update: Float32Array, weight: number, info: UpdateInfo): void {
     this.inner.accept(update, weight, info);
-    this.reported++;
-    if (!info.clientClipped) this.unclipped++;
   }
 
   finish(): StageResult {
@@ -73,7 +67,11 @@ export class AdaptiveClipStage implements AggregationStage {
     const ctx = this.context!;
     const expected = Math.max(1e-12, ctx.samplingRate * ctx.population);
     const noise = this.o.countNoiseStddev > 0 ? gaussianSamples(1, this.o.countNoiseStddev)[0] : 0;
-    const fraction = (this.unclipped - this.reported / 2 + noise) / expected + 0.5;
+    // The counts come from the sum (plaintext: counted as updates arrived; secure: the clipped-bit
+    // word of the unmasked sum), so this stage sees only what the sum shows.
+    const reported = r.count;
+    const unclipped = reported - (r.measurements.clientClipped ?? 0);
+    const fraction = (unclipped - reported / 2 + noise) / expected + 0.5;
     const before = this.controller.value;
     this.controller.value = before * Math.exp(-this.o.learningRate * (fraction - this.o.targetQuantile));
     const events = r.events.map((e) => (e.mechanism === 'sampled-gaussian' ? { ...e, noiseMultiplier: this.noiseMultiplier } : e));

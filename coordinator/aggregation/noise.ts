@@ -9,6 +9,7 @@ export class GaussianNoiseStage extends PostProcessStage {
   constructor(
     inner: AggregationStage,
     private readonly noiseMultiplier: number,
+    /** L2 sensitivity of one client's contribution (the clip norm; plus rounding in secure mode). */
     private readonly clipNorm: () => number,
   ) {
     super(inner);

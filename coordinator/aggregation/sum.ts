@@ -5,11 +5,14 @@ import { type AggregationStage, BLOCK, type StageResult, type UpdateInfo } from 
 export class SumStage implements AggregationStage {
   private sum = new Float64Array(0);
   private count = 0;
+  /** Clients that said they had to clip (the adaptive-clipping bit), summed like everything else. */
+  private clientClipped = 0;
 
   begin(length: number): void {
     if (this.sum.length !== length) this.sum = new Float64Array(length);
     else this.sum.fill(0);
     this.count = 0;
+    this.clientClipped = 0;
   }
 
   accept(update: Float32Array, weight: number, info?: UpdateInfo): void {
@@ -27,9 +30,10 @@ export class SumStage implements AggregationStage {
       for (let i = 0; i < s.length; i++) s[i] += update[i] * weight;
     }
     this.count++;
+    if (info?.clientClipped) this.clientClipped++;
   }
 
   finish(): StageResult {
-    return { value: this.sum, count: this.count, measurements: { accepted: this.count }, events: [] };
+    return { value: this.sum, count: this.count, measurements: { accepted: this.count, clientClipped: this.clientClipped }, events: [] };
   }
 }

@@ -2,6 +2,7 @@
 // little-endian bytes, never arrays of numbers: one memcpy to encode, zero or one to decode.
 
 import type { ErrorCode } from './errors.js';
+import type { Curve, SecAggClientMessage, SecAggCoordinatorMessage, SecureOffer } from './secagg-messages.js';
 import type { UpdateEncoding } from './update-encoding.js';
 
 export type Task = 'train' | 'evaluate';
@@ -22,8 +23,12 @@ export interface RoundConfig {
   evalFitEpochs: number;
 }
 
+/** secure: the coordinator learns only the sum of a round's updates (SecAgg+); plaintext: each update. */
+export type AggregationMode = 'secure' | 'plaintext';
+
 export interface PrivacySummary {
   mechanism: string;
+  aggregation: AggregationMode;
   clipNorm: number;
   noiseMultiplier: number;
   samplingRate: number;
@@ -41,7 +46,8 @@ export interface JoinMessage {
   mode: JoinMode;
   /** The catalogue version the client already holds, to skip resending it. */
   catalogueVersion?: string;
-  capabilities: { tasks: Task[] };
+  /** curves: key-agreement curves this device's WebCrypto has, for secure aggregation. */
+  capabilities: { tasks: Task[]; curves?: Curve[] };
 }
 
 export interface UpdateMessage {
@@ -99,11 +105,16 @@ export interface OfferMessage {
   config: RoundConfig;
   /** Milliseconds the client has to answer. */
   deadlineMs: number;
+  /** Present when this train round runs secure aggregation (shared/protocol/secagg-messages.ts). */
+  secure?: SecureOffer;
 }
+
+export const WAIT_REASONS = ['not-selected', 'no-open-round', 'already-reported', 'unsupported-task', 'round-in-progress'] as const;
+export type WaitReason = (typeof WAIT_REASONS)[number];
 
 export interface WaitMessage {
   type: 'wait';
-  reason: 'not-selected' | 'no-open-round' | 'already-reported' | 'unsupported-task';
+  reason: WaitReason;
   retryAfterMs: number;
 }
 
@@ -127,7 +138,7 @@ export interface ErrorMessage {
   round?: number;
 }
 
-export type ClientMessage = JoinMessage | UpdateMessage | MetricsMessage | HeartbeatMessage | LeaveMessage;
+export type ClientMessage = JoinMessage | UpdateMessage | MetricsMessage | HeartbeatMessage | LeaveMessage | SecAggClientMessage;
 export type CoordinatorMessage =
   | WelcomeMessage
   | OfferMessage
@@ -135,4 +146,5 @@ export type CoordinatorMessage =
   | AckMessage
   | RoundResultMessage
   | ErrorMessage
-  | HeartbeatMessage;
+  | HeartbeatMessage
+  | SecAggCoordinatorMessage;

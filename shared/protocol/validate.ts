@@ -2,56 +2,12 @@
 // naming the field; nothing downstream ever sees an unchecked value.
 
 import { ErrorCodes, FedrecError } from './errors.js';
-import type { ClientMessage, CoordinatorMessage, PrivacySummary } from './messages.js';
+import { bool, bytes, finite, int, invalid, type Obj, obj, str } from './fields.js';
+import { type ClientMessage, type CoordinatorMessage, type PrivacySummary, WAIT_REASONS, type WaitReason } from './messages.js';
+import { CURVES, type Curve } from './secagg-messages.js';
+import { isSecAggType, validateSecAggClientMessage, validateSecAggCoordinatorMessage, validateSecureOffer } from './validate-secagg.js';
 import { UPDATE_ENCODINGS, type UpdateEncoding } from './update-encoding.js';
 import { PROTOCOL_VERSION } from './version.js';
-
-type Obj = Record<string, unknown>;
-
-function invalid(type: string, field: string, expected: string): never {
-  throw new FedrecError(ErrorCodes.INVALID_MESSAGE, `${type}.${field} must be ${expected}`);
-}
-
-function int(m: Obj, type: string, field: string, min = 0): number {
-  const v = m[field];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) invalid(type, field, `an integer ≥ ${min}`);
-  return v;
-}
-
-function finite(m: Obj, type: string, field: string, min = -Infinity, max = Infinity): number {
-  const v = m[field];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new FedrecError(
-      typeof v === 'number' && !Number.isFinite(v) ? ErrorCodes.NON_FINITE : ErrorCodes.INVALID_MESSAGE,
-      `${type}.${field} must be a finite number in [${min}, ${max}]`,
-    );
-  }
-  return v;
-}
-
-function str(m: Obj, type: string, field: string, maxLength = 256): string {
-  const v = m[field];
-  if (typeof v !== 'string' || v.length === 0 || v.length > maxLength) invalid(type, field, `a non-empty string of at most ${maxLength} characters`);
-  return v;
-}
-
-function bool(m: Obj, type: string, field: string): boolean {
-  const v = m[field];
-  if (typeof v !== 'boolean') invalid(type, field, 'a boolean');
-  return v;
-}
-
-function bytes(m: Obj, type: string, field: string): Uint8Array {
-  const v = m[field];
-  if (!(v instanceof Uint8Array)) invalid(type, field, 'binary (msgpack bin)');
-  return v;
-}
-
-function obj(m: Obj, type: string, field: string): Obj {
-  const v = m[field];
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) invalid(type, field, 'a map');
-  return v as Obj;
-}
 
 function checkVersion(m: Obj, type: string): void {
   const v = m.protocol;
@@ -66,6 +22,7 @@ const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Checks a decoded frame from a client; returns it typed or throws a FedrecError. */
 export function validateClientMessage(m: Obj): ClientMessage {
   const type = m.type;
+  if (isSecAggType(type)) return validateSecAggClientMessage(m);
   switch (type) {
     case 'join': {
       checkVersion(m, type);
@@ -78,7 +35,11 @@ export function validateClientMessage(m: Obj): ClientMessage {
       if (!Array.isArray(tasks) || tasks.length === 0 || tasks.some((t) => t !== 'train' && t !== 'evaluate')) {
         invalid(type, 'capabilities.tasks', 'a non-empty list of "train" | "evaluate"');
       }
-      const out: ClientMessage = { type, protocol: PROTOCOL_VERSION, clientId, mode, capabilities: { tasks } };
+      const curves = caps.curves;
+      if (curves !== undefined && (!Array.isArray(curves) || curves.length > CURVES.length || curves.some((c) => !CURVES.includes(c as Curve)))) {
+        invalid(type, 'capabilities.curves', `a list of ${CURVES.join(' | ')}`);
+      }
+      const out: ClientMessage = { type, protocol: PROTOCOL_VERSION, clientId, mode, capabilities: curves ? { tasks, curves: curves as Curve[] } : { tasks } };
       if (m.catalogueVersion !== undefined) out.catalogueVersion = str(m, type, 'catalogueVersion', 64);
       return out;
     }
@@ -125,8 +86,11 @@ function privacySummary(p: Obj): PrivacySummary {
     const b = obj(p, t, 'budget');
     budget = { epsilon: finite(b, `${t}.budget`, 'epsilon', 0), delta: finite(b, `${t}.budget`, 'delta', 0, 1) };
   }
+  const aggregation = p.aggregation;
+  if (aggregation !== 'secure' && aggregation !== 'plaintext') invalid(t, 'aggregation', '"secure" or "plaintext"');
   return {
     mechanism: str(p, t, 'mechanism', 512),
+    aggregation,
     clipNorm: finite(p, t, 'clipNorm', 0),
     noiseMultiplier: finite(p, t, 'noiseMultiplier', 0),
     samplingRate: finite(p, t, 'samplingRate', 0, 1),
@@ -140,6 +104,7 @@ function privacySummary(p: Obj): PrivacySummary {
 /** Checks a decoded frame from the coordinator (clients do not trust it blindly either). */
 export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
   const type = m.type;
+  if (isSecAggType(type)) return validateSecAggCoordinatorMessage(m);
   switch (type) {
     case 'welcome': {
       checkVersion(m, type);
@@ -164,7 +129,10 @@ export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
       if (task !== 'train' && task !== 'evaluate') invalid(type, 'task', '"train" or "evaluate"');
       const shape = obj(m, type, 'shape');
       const cfg = obj(m, type, 'config');
+      const secure = m.secure === undefined ? undefined : validateSecureOffer(obj(m, type, 'secure'));
+      if (secure && task !== 'train') invalid(type, 'secure', 'present on train offers only');
       return {
+        ...(secure ? { secure } : {}),
         type,
         round: int(m, type, 'round', 1),
         task,
@@ -186,8 +154,8 @@ export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
     }
     case 'wait': {
       const reason = m.reason;
-      if (reason !== 'not-selected' && reason !== 'no-open-round' && reason !== 'already-reported' && reason !== 'unsupported-task') invalid(type, 'reason', 'a known reason');
-      return { type, reason, retryAfterMs: int(m, type, 'retryAfterMs') };
+      if (!WAIT_REASONS.includes(reason as WaitReason)) invalid(type, 'reason', 'a known reason');
+      return { type, reason: reason as WaitReason, retryAfterMs: int(m, type, 'retryAfterMs') };
     }
     case 'ack':
       return { type, round: int(m, type, 'round', 1) };

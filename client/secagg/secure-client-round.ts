@@ -1,0 +1,144 @@
+// The device's side of one SecAgg+ round: fresh keys, Shamir shares of its mask key and self-mask
+// seed sealed to each neighbour, the masked quantized update, and answers to the unmasking request
+// — refusing any request that would reveal both secrets of one client, or that names too few
+// survivors. Nothing here touches the network; FedrecClient sends what these methods return.
+
+import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
+import type { SaKeysMessage, SaMaskedMessage, SaNeighboursMessage, SaRelayMessage, SaSharesMessage, SaUnmaskMessage, SaUnmaskRequestMessage, SecureOffer } from '../../shared/protocol/secagg-messages.js';
+import { generateKeyPair, type KeyPairBytes, publicKeyLength } from '../../shared/secagg/key-agreement.js';
+import { addInto, type MaskExpander } from '../../shared/secagg/prg.js';
+import { quantizeInto } from '../../shared/secagg/quantize.js';
+import { applyPairMask, decodeShareBundle, encodeShareBundle, pairMaskKey, selfMaskKey, shareAad, shareKey } from '../../shared/secagg/round-keys.js';
+import { open, seal } from '../../shared/secagg/share-cipher.js';
+import { splitSecret } from '../../shared/secagg/shamir.js';
+
+export interface SecureInput {
+  delta: Float32Array;
+  clipped: boolean;
+  /** Where the delta can be non-zero (quantization skips the rest: zeros stay zeros). */
+  ranges?: (fn: (start: number, end: number) => void) => void;
+}
+
+interface Neighbour {
+  encKey: Uint8Array;
+  maskKey: Uint8Array;
+}
+
+export class SecureClientRound {
+  private enc: KeyPairBytes | null = null;
+  private mask: KeyPairBytes | null = null;
+  private seed: Uint8Array | null = null;
+  private index = 0;
+  private threshold = 0;
+  private scale = 0;
+  private readonly neighbours = new Map<number, Neighbour>();
+  /** Shares this device holds, by owner index (its own included): only owners that shared keys. */
+  private readonly held = new Map<number, { keyShare: Uint8Array; selfShare: Uint8Array }>();
+  /** What it revealed of each owner: never both kinds for one. */
+  private readonly revealed = new Map<number, 'self' | 'key'>();
+  private relayed = false;
+
+  constructor(
+    readonly round: number,
+    private readonly offer: SecureOffer,
+    private readonly expander: MaskExpander,
+  ) {}
+
+  private fail(code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string): never {
+    throw new FedrecError(code, message, { round: this.round });
+  }
+
+  /** Stage 1: two fresh key pairs, used for this round only. */
+  async keys(): Promise<SaKeysMessage> {
+    this.enc = await generateKeyPair(this.offer.curve);
+    this.mask = await generateKeyPair(this.offer.curve);
+    return { type: 'sa-keys', round: this.round, encKey: this.enc.publicKey, maskKey: this.mask.publicKey };
+  }
+
+  /** Stage 2: shares the mask key and a fresh self-mask seed among the neighbours, sealed to each. */
+  async shares(m: SaNeighboursMessage): Promise<SaSharesMessage> {
+    if (!this.enc || !this.mask || this.index !== 0) this.fail(ErrorCodes.SECAGG_WRONG_STAGE, 'sa-neighbours arrived out of order');
+    const k = m.neighbours.length;
+    if (m.neighbours.some((n) => n.index === m.index)) this.fail(ErrorCodes.SECAGG_BAD_REQUEST, 'the neighbour list names this client itself');
+    // More than half the shares, so no two disjoint groups of share holders can each rebuild a secret.
+    if (!(m.threshold >= 2 && m.threshold <= k + 1 && 2 * m.threshold > k + 1)) {
+      this.fail(ErrorCodes.SECAGG_BAD_REQUEST, `threshold ${m.threshold} for ${k + 1} shares: it must be more than half of them and at least 2`);
+    }
+    const len = publicKeyLength(this.offer.curve);
+    for (const n of m.neighbours) {
+      if (n.encKey.length !== len || n.maskKey.length !== len) this.fail(ErrorCodes.SECAGG_BAD_KEY, `neighbour ${n.index} has a key that is not a ${this.offer.curve} public key`);
+      this.neighbours.set(n.index, { encKey: n.encKey, maskKey: n.maskKey });
+    }
+    this.index = m.index;
+    this.threshold = m.threshold;
+    this.scale = m.scale;
+    this.seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
+    const keyShares = await splitSecret(this.mask.privateKey, k + 1, m.threshold);
+    const selfShares = await splitSecret(this.seed, k + 1, m.threshold);
+    this.held.set(this.index, { keyShare: keyShares[0], selfShare: selfShares[0] }); // one share kept
+    const out: SaSharesMessage['shares'] = [];
+    let i = 1;
+    for (const [to, n] of this.neighbours) {
+      const bundle = encodeShareBundle({ from: this.index, to, keyShare: keyShares[i], selfShare: selfShares[i] });
+      i++;
+      const key = await shareKey(this.enc, n.encKey, this.offer.session);
+      out.push({ to, sealed: await seal(key, bundle, shareAad(this.offer.session, this.round, this.index, to)) });
+    }
+    return { type: 'sa-shares', round: this.round, shares: out };
+  }
+
+  /** Stage 2 → 3: opens the bundles neighbours sealed for this device; their senders are its mask peers. */
+  async receive(m: SaRelayMessage): Promise<void> {
+    if (!this.enc || this.index === 0 || this.relayed) this.fail(ErrorCodes.SECAGG_WRONG_STAGE, 'sa-relay arrived out of order');
+    for (const { from, sealed } of m.shares) {
+      const n = this.neighbours.get(from);
+      if (!n) this.fail(ErrorCodes.SECAGG_BAD_REQUEST, `relayed shares from ${from}, which is not a neighbour`);
+      const key = await shareKey(this.enc, n.encKey, this.offer.session);
+      const b = decodeShareBundle(await open(key, sealed, shareAad(this.offer.session, this.round, from, this.index)));
+      if (b.from !== from || b.to !== this.index) this.fail(ErrorCodes.SECAGG_BAD_CIPHERTEXT, `a share bundle names ${b.from} → ${b.to}, not ${from} → ${this.index}`);
+      this.held.set(from, { keyShare: b.keyShare, selfShare: b.selfShare });
+    }
+    this.relayed = true;
+  }
+
+  get ready(): boolean {
+    return this.relayed;
+  }
+
+  /** Stage 3: quantized update + clipped bit, plus the self mask and one pairwise mask per peer. */
+  async maskedInput(input: SecureInput, modelVersion: number, uniform: () => number): Promise<SaMaskedMessage> {
+    if (!this.relayed || !this.mask || !this.seed) this.fail(ErrorCodes.SECAGG_WRONG_STAGE, 'no relayed shares yet: cannot mask');
+    const d = input.delta.length;
+    const acc = new Uint32Array(d + 1);
+    quantizeInto(input.delta, this.scale, acc, uniform, input.ranges);
+    acc[d] = input.clipped ? 1 : 0;
+    addInto(acc, await this.expander(await selfMaskKey(this.seed, this.offer.session), d + 1));
+    for (const peer of this.held.keys()) {
+      if (peer === this.index) continue;
+      const key = await pairMaskKey(this.mask, this.neighbours.get(peer)!.maskKey, this.offer.session);
+      await applyPairMask(acc, key, this.index, peer, this.expander);
+    }
+    return { type: 'sa-masked', round: this.round, modelVersion, masked: new Uint8Array(acc.buffer) };
+  }
+
+  /** Stage 4: the shares asked for, unless the request would expose a client. */
+  unmask(m: SaUnmaskRequestMessage): SaUnmaskMessage {
+    if (!this.relayed) this.fail(ErrorCodes.SECAGG_WRONG_STAGE, 'sa-unmask-request before this device sent its input');
+    const survivors = new Set(m.survivors);
+    for (const i of m.dropped) {
+      if (survivors.has(i) || this.revealed.get(i) === 'self') this.fail(ErrorCodes.SECAGG_BOTH_SHARES, `refused: the coordinator asked for both the self-mask and the mask-key share of participant ${i}`);
+    }
+    for (const i of m.survivors) if (this.revealed.get(i) === 'key') this.fail(ErrorCodes.SECAGG_BOTH_SHARES, `refused: participant ${i}'s mask-key share was already revealed`);
+    if (m.dropped.includes(this.index)) this.fail(ErrorCodes.SECAGG_BOTH_SHARES, 'refused: asked for this device\'s own mask key although its input was sent');
+    for (const i of [...m.survivors, ...m.dropped]) if (!this.held.has(i)) this.fail(ErrorCodes.SECAGG_BAD_REQUEST, `asked for shares of ${i}, which this device does not hold`);
+    if (survivors.size < this.threshold) this.fail(ErrorCodes.SECAGG_BELOW_THRESHOLD, `refused: only ${survivors.size} survivors named in this neighbourhood, fewer than the threshold ${this.threshold}`);
+    for (const i of m.survivors) this.revealed.set(i, 'self');
+    for (const i of m.dropped) this.revealed.set(i, 'key');
+    return {
+      type: 'sa-unmask',
+      round: this.round,
+      selfShares: m.survivors.map((of) => ({ of, share: this.held.get(of)!.selfShare })),
+      keyShares: m.dropped.map((of) => ({ of, share: this.held.get(of)!.keyShare })),
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../shared/protocol/errors.js';
+import { SeededRandom } from '../../shared/random.js';
+import { type DropStage, driveSecureRound } from '../../test-helpers/secagg-driver.js';
+
+function inputs(n: number, d: number, seed = 1): Float32Array[] {
+  const rng = new SeededRandom(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: d }, () => (rng.next() - 0.5) * 0.2));
+}
+
+const equalWords = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+describe('SecAgg+ round: the unmasked sum is the survivors\' quantized sum, bit for bit', () => {
+  const sparse = { degree: 6, threshold: 4 }; // 12 clients, 6 neighbours each: a real sparse graph
+
+  it('with no dropouts, sparse graph and full graph', async () => {
+    for (const secure of [sparse, {}]) {
+      const r = await driveSecureRound({ inputs: inputs(12, 50), clipNorm: 1, secure, clipped: Array.from({ length: 12 }, (_, i) => i % 3 === 0) });
+      expect(r.survivors).toHaveLength(12);
+      expect(equalWords(r.sum, r.expected)).toBe(true);
+      expect(r.sum[50]).toBe(4); // the clipped-bit word counts the clients that clipped
+    }
+  });
+
+  it('on P-256 as on X25519', async () => {
+    const r = await driveSecureRound({ inputs: inputs(5, 20), clipNorm: 1, curve: 'p256' });
+    expect(equalWords(r.sum, r.expected)).toBe(true);
+  });
+
+  const stages: DropStage[] = ['keys', 'shares', 'masked', 'unmask'];
+  const full = { degree: 11, threshold: 7 }; // 12 clients, everyone's neighbour: tolerates n − t = 5
+  for (const stage of stages) {
+    it(`with 1 and with n − t dropouts at the ${stage} stage (full graph), and 2 on a sparse graph`, async () => {
+      const cases: [typeof full, number][] = [[full, 1], [full, 12 - full.threshold], [sparse, 2]];
+      for (const [secure, count] of cases) {
+        const drops = new Map<number, DropStage>(Array.from({ length: count }, (_, j) => [(j * 5) % 12, stage]));
+        // Silent before the keys: the graph is drawn over those who advertised (a smaller full graph).
+        const r = await driveSecureRound({ inputs: inputs(12, 40, count), clipNorm: 1, secure: stage === 'keys' ? {} : secure, drops });
+        expect(equalWords(r.sum, r.expected)).toBe(true);
+        expect(r.survivors).toHaveLength(stage === 'unmask' ? 12 : 12 - count);
+      }
+    });
+  }
+
+  it('below the threshold nothing is unmasked: FEDREC_SECAGG_BELOW_THRESHOLD', async () => {
+    const drops6 = new Map<number, DropStage>(Array.from({ length: 6 }, (_, j) => [j * 2, 'masked']));
+    await expect(driveSecureRound({ inputs: inputs(12, 10), clipNorm: 1, secure: full, drops: drops6 })).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BELOW_THRESHOLD });
+    // 5 clients, full graph, t = 3: if 3 stay silent at unmasking, no secret has 3 shares.
+    const drops = new Map<number, DropStage>([[0, 'unmask'], [1, 'unmask'], [2, 'unmask']]);
+    await expect(driveSecureRound({ inputs: inputs(5, 10), clipNorm: 1, drops })).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BELOW_THRESHOLD });
+  });
+});

@@ -1,0 +1,75 @@
+// Runs the stages of one secure train phase in order, each with its deadline, and decides when a
+// round cannot go on: too few clients at any stage abandons it before anything is unmasked, so an
+// abandoned round publishes nothing and spends no privacy.
+
+import type { Logger } from 'pino';
+import { type ErrorCode, ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
+import type { Curve } from '../../shared/protocol/secagg-messages.js';
+import type { MaskExpander } from '../../shared/secagg/prg.js';
+import { quantizationScale } from '../../shared/secagg/quantize.js';
+import type { CoordinatorConfig } from '../config.js';
+import { drawNeighbourhoods } from './neighbourhoods.js';
+import type { SecureRound } from './secure-round.js';
+import { unmask } from './unmask.js';
+
+export interface SecurePhaseDeps {
+  config: CoordinatorConfig;
+  logger: Logger;
+  expander: MaskExpander;
+  clipNorm: number;
+  curve: Curve;
+  session: Uint8Array;
+  /** When the phase's own deadline (roundDeadlineMs from the offer) passes. */
+  deadlineAt: number;
+  /** The key stage is settled when every selected client advertised keys or is known gone. */
+  keysSettled: () => boolean;
+  stopped: () => boolean;
+}
+
+export type SecureOutcome =
+  | { ok: true; sum: Uint32Array; survivors: number; dropped: number; scale: number; degree: number; threshold: number; unmaskMs: number }
+  | { ok: false; code: ErrorCode; reason: string };
+
+export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promise<SecureOutcome> {
+  const { config, logger } = d;
+  const round = r.spec.round;
+  const stageMs = config.secureAggregation.stageDeadlineMs;
+  const abandon = (code: ErrorCode, reason: string): SecureOutcome => ({ ok: false, code, reason });
+  const need = Math.max(2, config.minReports);
+
+  await r.waitForStage(d.deadlineAt - Date.now(), d.keysSettled);
+  if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
+  r.dropGoneAdvertisers();
+  const n = r.advertised().length;
+  if (n < need) return abandon(ErrorCodes.SECAGG_BELOW_THRESHOLD, `${n} clients advertised keys; secure aggregation needs at least ${need}`);
+  const graph = drawNeighbourhoods(n, config.secureAggregation);
+  const scale = quantizationScale(d.clipNorm, n);
+  logger.info({ event: 'secagg-neighbourhoods', round, clients: n, degree: graph.degree, threshold: graph.threshold, full: graph.full, curve: d.curve }, `round ${round}: ${n} clients in secure aggregation, ${graph.degree} neighbours each, ${graph.threshold} shares to unmask`);
+  r.assignNeighbourhoods(graph, scale);
+
+  await r.waitForStage(stageMs);
+  if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
+  const shared = r.shared().length;
+  if (shared < need) return abandon(ErrorCodes.SECAGG_BELOW_THRESHOLD, `${shared} clients shared their keys; at least ${need} are needed`);
+  r.relayShares();
+
+  await r.waitForStage(Math.max(stageMs, d.deadlineAt - Date.now()));
+  if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
+  const survivors = r.survivors().length;
+  if (survivors < Math.max(need, graph.threshold)) {
+    return abandon(ErrorCodes.SECAGG_BELOW_THRESHOLD, `${survivors} masked inputs arrived; at least ${Math.max(need, graph.threshold)} are needed (minReports, threshold)`);
+  }
+  r.requestShares();
+
+  await r.waitForStage(stageMs);
+  if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
+  r.close();
+  const started = performance.now();
+  try {
+    const u = await unmask(r, { threshold: graph.threshold, curve: d.curve, session: d.session, expander: d.expander });
+    return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started };
+  } catch (err) {
+    if (err instanceof FedrecError) return abandon(err.code, err.message);
+    throw err;
+  }
+}

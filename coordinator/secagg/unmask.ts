@@ -1,0 +1,52 @@
+// Removes the masks from a round's masked sum: each survivor's self mask (its seed rebuilt from t
+// shares) and, for each client that shared keys but sent no input, the pairwise masks its
+// surviving neighbours added (its mask key rebuilt from t shares). What is left is the exact sum
+// of the survivors' quantized inputs mod 2^32.
+
+import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
+import type { Curve } from '../../shared/protocol/secagg-messages.js';
+import type { KeyPairBytes } from '../../shared/secagg/key-agreement.js';
+import { type MaskExpander, subInto } from '../../shared/secagg/prg.js';
+import { applyPairMask, pairMaskKey, selfMaskKey } from '../../shared/secagg/round-keys.js';
+import { combineShares } from '../../shared/secagg/shamir.js';
+import type { SecureRound } from './secure-round.js';
+
+export interface UnmaskSettings {
+  threshold: number;
+  curve: Curve;
+  session: Uint8Array;
+  expander: MaskExpander;
+}
+
+export interface UnmaskResult {
+  /** The survivors' summed quantized inputs (the masked sum array, unmasked in place). */
+  sum: Uint32Array;
+  survivors: number;
+  dropped: number;
+}
+
+export async function unmask(r: SecureRound, s: UnmaskSettings): Promise<UnmaskResult> {
+  const round = r.spec.round;
+  const rebuild = async (shares: Uint8Array[] | undefined, what: string): Promise<Uint8Array> => {
+    const have = shares?.length ?? 0;
+    if (have < s.threshold) throw new FedrecError(ErrorCodes.SECAGG_BELOW_THRESHOLD, `round ${round}: ${have} shares of ${what}, ${s.threshold} needed`, { round });
+    return combineShares(shares!, s.threshold);
+  };
+  const survivors = r.survivors();
+  const dropped = r.shared().filter((p) => !p.masked);
+  for (const u of survivors) {
+    const seed = await rebuild(r.shares.selfShares.get(u.index), `a survivor's self-mask seed`);
+    subInto(r.sum, await s.expander(await selfMaskKey(seed, s.session), r.sum.length));
+  }
+  for (const u of dropped) {
+    const privateKey = await rebuild(r.shares.keyShares.get(u.index), `a dropped client's mask key`);
+    const own: KeyPairBytes = { curve: s.curve, publicKey: u.maskKey, privateKey };
+    for (const i of u.neighbours) {
+      const v = r.byIndex.get(i)!;
+      if (!v.masked) continue;
+      // v added its mask with u; computing it from u's side and applying it as u would cancels it.
+      await applyPairMask(r.sum, await pairMaskKey(own, v.maskKey, s.session), u.index, v.index, s.expander);
+    }
+  }
+  return { sum: r.sum, survivors: survivors.length, dropped: dropped.length };
+}
