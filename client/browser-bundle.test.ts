@@ -6,6 +6,7 @@
 // a bare import in the bundle.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,7 @@ interface BrowserBundleCheck {
   bytes: number;
 }
 
-async function bundleForBrowser(entry: string): Promise<BrowserBundleCheck> {
+async function bundleForBrowser(entry: string, format: esbuild.Format = 'esm'): Promise<BrowserBundleCheck & { code: string }> {
   const builtinImports: BuiltinImport[] = [];
   const recorder: esbuild.Plugin = {
     name: 'record-node-builtins',
@@ -52,7 +53,8 @@ async function bundleForBrowser(entry: string): Promise<BrowserBundleCheck> {
       absWorkingDir: root,
       bundle: true,
       platform: 'browser',
-      format: 'esm',
+      format,
+      globalName: format === 'iife' ? 'bundle' : undefined,
       write: false,
       metafile: true,
       logLevel: 'silent',
@@ -61,7 +63,7 @@ async function bundleForBrowser(entry: string): Promise<BrowserBundleCheck> {
   } catch (err) {
     const failure = err as esbuild.BuildFailure;
     if (!Array.isArray(failure.errors)) throw err;
-    return { errors: failure.errors.map(formatMessage), builtinImports, pulledIn: builtinImports, bytes: 0 };
+    return { errors: failure.errors.map(formatMessage), builtinImports, pulledIn: builtinImports, bytes: 0, code: '' };
   }
   // How each built-in import resolved, keyed by importer and specifier.
   const disabled = new Set<string>();
@@ -76,6 +78,7 @@ async function bundleForBrowser(entry: string): Promise<BrowserBundleCheck> {
     builtinImports,
     pulledIn,
     bytes: result.outputFiles.reduce((n, f) => n + f.contents.length, 0),
+    code: result.outputFiles.map((f) => f.text).join('\n'),
   };
 }
 
@@ -114,6 +117,17 @@ describe('browser bundles need no Node built-ins', () => {
     expect(check.pulledIn).toEqual([]);
     // the emscripten glue names fs, path, worker_threads, …; the package's browser field drops them
     expect(check.builtinImports.map((b) => b.specifier)).toEqual(expect.arrayContaining(['fs', 'path', 'worker_threads']));
+  });
+
+  it('the secure-aggregation path bundles without Node and runs a whole round on WebCrypto alone', async () => {
+    const check = await bundleForBrowser('test-helpers/secure-round-browser-entry.ts', 'iife');
+    expect(check.errors).toEqual([]);
+    expect(check.pulledIn).toEqual([]);
+    // A sandbox with no Node globals (no process, Buffer, require): only what a page has for this.
+    const sandbox: Record<string, unknown> = { crypto: globalThis.crypto, TextEncoder, TextDecoder, atob, btoa, setTimeout, clearTimeout };
+    runInNewContext(check.code, sandbox);
+    const bundle = sandbox.bundle as { secureRoundSelfTest: () => Promise<{ equal: boolean; survivors: number }> };
+    await expect(bundle.secureRoundSelfTest()).resolves.toEqual({ equal: true, survivors: 5 });
   });
 
   it('the check fails on a module that imports node:fs or fs', async () => {

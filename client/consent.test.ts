@@ -50,7 +50,7 @@ function countAccepted(r: RunningCoordinator): { readonly count: number } {
 }
 
 function client(url: string, opts: { store?: MemoryStore; consent?: Consent; data?: LocalDataset; socketFactory?: SocketFactory } = {}): FedrecClient {
-  const c = new FedrecClient({ url, socketFactory: opts.socketFactory ?? nodeSocketFactory(), store: opts.store ?? new MemoryStore(), data: opts.data ?? tinyDataset(0), seed: 7, consent: opts.consent });
+  const c = new FedrecClient({ url, socketFactory: opts.socketFactory ?? nodeSocketFactory(), store: opts.store ?? new MemoryStore(), data: opts.data ?? tinyDataset(0), seed: 7, consent: opts.consent, allowPlaintext: true });
   clients.push(c);
   return c;
 }

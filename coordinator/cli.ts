@@ -15,7 +15,8 @@ export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.
   [--rounds N] [--clients-per-round K | --sampling-rate Q] [--min-clients N] [--min-reports N]
   [--deadline-ms MS] [--dim D] [--local-epochs E] [--lr X] [--clip C] [--noise-multiplier Z]
   [--server-lr X] [--server-optimizer fedavg|fedadam] [--target-epsilon E --delta D] [--log-format json|pretty]
-  [--registration open|closed]        closed: only the ids in DIR/registry.json (enrolled devices) may join`;
+  [--registration open|closed]        closed: only the ids in DIR/registry.json (enrolled devices) may join
+  [--aggregation secure|plaintext]    secure (default): SecAgg+, this coordinator sees only each round's sum`;
 
 export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -26,7 +27,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     'local-epochs': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' },
     'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
     'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    registration: { type: 'string' },
+    registration: { type: 'string' }, aggregation: { type: 'string' },
   });
   if (values.help) {
     console.log(coordinatorUsage);
@@ -49,6 +50,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   set(patch, 'port', num(values, 'port', (v) => isNonNegInt(v) && v <= 65535, 'a port number from 0 to 65535'));
   set(patch, 'host', values.host);
   set(patch, 'registration', values.registration);
+  set(patch, 'aggregation', values.aggregation);
   set(patch, 'stateDir', values['state-dir']);
   set(patch, 'rounds', num(values, 'rounds', isNonNegInt, 'an integer ≥ 0'));
   set(patch, 'clientsPerRound', num(values, 'clients-per-round', isPosInt, 'a positive integer'));

@@ -104,7 +104,8 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     rounds: 0,
     samplingRate: null,
     clientsPerRound: 100,
-    minClients: 1,
+    // Secure aggregation needs two clients at least: a sum of one is that client's update.
+    minClients: 2,
     registration: 'open',
     minReports: 1,
     roundDeadlineMs: 120_000,
@@ -175,9 +176,11 @@ export function validateConfig(c: CoordinatorConfig): void {
   if (c.adaptiveClipping) validateAdaptive(c.adaptiveClipping, c.noiseMultiplier);
   need(c.denominator === 'expected' || c.denominator === 'reported', `denominator must be "expected" or "reported", got ${c.denominator}`);
   need(c.aggregation === 'secure' || c.aggregation === 'plaintext', `aggregation must be "secure" or "plaintext", got ${c.aggregation}`);
+  // A secure sum over one client is that client's update: insist on two.
+  if (c.aggregation === 'secure') need(c.minClients >= 2, `secure aggregation needs at least 2 clients a round: set minClients ≥ 2 (got ${c.minClients}), or aggregation "plaintext" to see single updates`);
   const sa = c.secureAggregation;
   need(['auto', 'x25519', 'p256'].includes(sa.curve), `secureAggregation.curve must be "auto", "x25519" or "p256", got ${sa.curve}`);
-  need(sa.degree === null || (Number.isInteger(sa.degree) && sa.degree >= 1 && sa.degree <= 254), `secureAggregation.degree must be null or an integer in 1–254 (a share per neighbour, at most 255), got ${sa.degree}`);
+  need(sa.degree === null || (Number.isInteger(sa.degree) && sa.degree >= 2 && sa.degree <= 254 && sa.degree % 2 === 0), `secureAggregation.degree must be null or an even integer in 2–254 (neighbours on both sides of a ring; a share per neighbour, at most 255), got ${sa.degree}`);
   need(sa.threshold === null || (Number.isInteger(sa.threshold) && sa.threshold >= 2), `secureAggregation.threshold must be null or an integer ≥ 2, got ${sa.threshold}`);
   need((sa.degree === null) === (sa.threshold === null), 'secureAggregation.degree and threshold are set together (or both null for the automatic choice)');
   if (sa.degree !== null && sa.threshold !== null) need(sa.threshold <= sa.degree + 1 && 2 * sa.threshold > sa.degree + 1, `secureAggregation.threshold must be in (degree+1)/2 < t ≤ degree+1 (more than half the shares, so a coordinator cannot obtain both secrets of one client), got t=${sa.threshold}, degree=${sa.degree}`);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../shared/protocol/errors.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { useHarness } from '../test-helpers/harness.js';
 
 const h = useHarness();
@@ -12,7 +13,7 @@ describe('closed registration (enrolled devices only)', () => {
     await writeFile(join(dir, 'registry.json'), JSON.stringify({ clients: ['device-1', 'device-2'] }));
     const running = await h.coordinator({ stateDir: dir, registration: 'closed', minClients: 5, model: { dim: 4 } });
     const stranger = await h.socket(running.url);
-    stranger.sendMessage({ type: 'join', protocol: 1, clientId: 'stranger', mode: 'persistent', capabilities: { tasks: ['train'] } });
+    stranger.sendMessage({ type: 'join', protocol: PROTOCOL_VERSION, clientId: 'stranger', mode: 'persistent', capabilities: { tasks: ['train'] } });
     expect((await stranger.takeError()).code).toBe(ErrorCodes.UNKNOWN_CLIENT);
     expect(running.engine.status().registered).toBe(2);
     expect(running.sessions.joined).toBe(0);

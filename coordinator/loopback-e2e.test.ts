@@ -38,10 +38,11 @@ describe('loopback end to end', () => {
 });
 
 describe('compressed updates', () => {
+  // Compression is a plaintext-mode option: secure inputs are words of the 2^32 field.
   it.each(['f16', 'q8'] as const)('%s updates are decoded, clipped and summed like f32 ones', async (compression) => {
-    const { running, rounds, done } = await coordinator({ rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 10_000, evaluation: { every: 0, clientsPerRound: 3, deadlineMs: 10_000 } });
+    const { running, rounds, done } = await coordinator({ aggregation: 'plaintext', rounds: 2, clientsPerRound: 3, minClients: 3, roundDeadlineMs: 10_000, evaluation: { every: 0, clientsPerRound: 3, deadlineMs: 10_000 } });
     const store = new MemoryStore();
-    for (let k = 0; k < 3; k++) void h.client(running.url, k, { compression, ...(k === 0 ? { store } : {}) }).run();
+    for (let k = 0; k < 3; k++) void h.client(running.url, k, { compression, allowPlaintext: true, ...(k === 0 ? { store } : {}) }).run();
     await done;
     expect(rounds.map((r) => [r.committed, r.reported, r.rejected])).toEqual([[true, 3, 0], [true, 3, 0]]);
     const params = running.engine.model.params.length;

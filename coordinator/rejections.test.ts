@@ -20,7 +20,8 @@ let running: RunningCoordinator | null = null;
 type Patch = Parameters<typeof resolveConfig>[0];
 
 async function start(patch: Patch): Promise<RunningCoordinator> {
-  running = await h.coordinator({ model: { dim: 4 }, evaluation: { every: 0, clientsPerRound: 1, deadlineMs: 1_000 }, ...patch });
+  // Plaintext: these raw sockets send plaintext updates (secure-mode refusals: secagg/*.test.ts).
+  running = await h.coordinator({ aggregation: 'plaintext', model: { dim: 4 }, evaluation: { every: 0, clientsPerRound: 1, deadlineMs: 1_000 }, ...patch });
   return running;
 }
 

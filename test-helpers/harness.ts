@@ -15,8 +15,12 @@ import { grantedConsent, startCluster, type Cluster } from './cluster.js';
 import { RawSocket } from './raw-socket.js';
 import { tinyDataset, tinyItemIds } from './tiny.js';
 
-/** One client per round, plain FedAvg (server lr 1), no evaluation: the device-side tests' coordinator. */
+/**
+ * One client per round, plain FedAvg (server lr 1), no evaluation: the device-side tests' coordinator.
+ * Plaintext: a sum over one client is that client's update, so secure aggregation needs two or more.
+ */
 export const oneClientRounds = {
+  aggregation: 'plaintext' as const,
   clientsPerRound: 1,
   minClients: 1,
   roundDeadlineMs: 10_000,

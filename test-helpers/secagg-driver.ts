@@ -7,9 +7,8 @@ import { defaultCoordinatorConfig, type SecureAggregationConfig } from '../coord
 import { drawNeighbourhoods } from '../coordinator/secagg/neighbourhoods.js';
 import { SecureRound } from '../coordinator/secagg/secure-round.js';
 import { unmask } from '../coordinator/secagg/unmask.js';
-import { nodeExpander } from '../shared/node/node-prg.js';
 import type { Curve, SaNeighboursMessage, SaRelayMessage, SaUnmaskRequestMessage } from '../shared/protocol/secagg-messages.js';
-import { addInto, webCryptoExpander } from '../shared/secagg/prg.js';
+import { addInto, type MaskExpander, webCryptoExpander } from '../shared/secagg/prg.js';
 import { quantizationScale, quantizeInto } from '../shared/secagg/quantize.js';
 import { SeededRandom } from '../shared/random.js';
 
@@ -24,6 +23,8 @@ export interface DriverOptions {
   /** Client index → the stage at which it goes silent (it never sends that stage's message). */
   drops?: Map<number, DropStage>;
   round?: number;
+  /** The coordinator's mask expander (the node:crypto one in Node tests; WebCrypto in a browser bundle). */
+  coordinatorExpander?: MaskExpander;
 }
 
 export interface DriverResult {
@@ -100,7 +101,7 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
     coordinator.onUnmask(id(i), m);
   }
   coordinator.close();
-  const u = await unmask(coordinator, { threshold: graph.threshold, curve, session, expander: nodeExpander });
+  const u = await unmask(coordinator, { threshold: graph.threshold, curve, session, expander: o.coordinatorExpander ?? webCryptoExpander });
   const expected = new Uint32Array(d + 1);
   const survivors: number[] = [];
   quantized.forEach((q, i) => {

@@ -134,7 +134,7 @@ describe('fedrec client consent', () => {
     const dir = await tempDir();
     const history = join(await tempDir(), 'history.csv');
     await writeFile(history, 'item_id,timestamp,kind\n100,1,view\n101,2,view\n');
-    await expect(runClientCommand(['--server', r.url, '--history', history, '--state-dir', dir, '--exit-after-rounds', '1'])).rejects.toMatchObject({ code: 'FEDREC_NO_CONSENT' });
+    await expect(runClientCommand(['--server', r.url, '--history', history, '--state-dir', dir, '--exit-after-rounds', '1', '--allow-plaintext'])).rejects.toMatchObject({ code: 'FEDREC_NO_CONSENT' });
     await sleep(200);
     expect(accept).not.toHaveBeenCalled();
     expect(r.engine.status().registered).toBe(0);
@@ -174,7 +174,7 @@ describe('fedrec client run → ledger → recommend → forget', () => {
     historyFile = join(await tempDir(), 'my-history.csv');
     await writeFile(historyFile, csv);
     await capture(() => runClientCommand(['consent', '--state-dir', stateDir, '--grant']));
-    const run = await capture(() => withTimeout(runClientCommand(['--server', r.url, '--history', historyFile, '--state-dir', stateDir, '--exit-after-rounds', '1']), 30_000, 'fedrec client --exit-after-rounds 1'));
+    const run = await capture(() => withTimeout(runClientCommand(['--server', r.url, '--history', historyFile, '--state-dir', stateDir, '--exit-after-rounds', '1', '--allow-plaintext']), 30_000, 'fedrec client --exit-after-rounds 1'));
     expect(run.code).toBe(0);
   });
 
@@ -276,7 +276,7 @@ describe('fedrec client --local-noise', () => {
     await writeFile(history, 'item_id,timestamp\n100,1\n101,2\n102,3\n');
     await capture(() => runClientCommand(['consent', '--state-dir', dir, '--grant']));
     const z = 2;
-    await withTimeout(capture(() => runClientCommand(['--server', r.url, '--history', history, '--state-dir', dir, '--exit-after-rounds', '1', '--local-noise', String(z)])), 30_000, 'fedrec client --local-noise');
+    await withTimeout(capture(() => runClientCommand(['--server', r.url, '--history', history, '--state-dir', dir, '--exit-after-rounds', '1', '--allow-plaintext', '--local-noise', String(z)])), 30_000, 'fedrec client --local-noise');
     const { out } = await capture(() => runClientCommand(['ledger', '--state-dir', dir, '--delta', '1e-6']));
     const printed = JSON.parse(out) as { updates: LedgerEntry[]; localDp: { delta: number; epsilon: number | null } };
     const C = r.engine.config.round.clipNorm;
@@ -298,7 +298,7 @@ describe('fedrec client forget --server with a privacy limit', () => {
     const history = join(await tempDir(), 'h.csv');
     await writeFile(history, 'item_id,timestamp\n100,1\n101,2\n102,3\n');
     await capture(() => runClientCommand(['consent', '--state-dir', dir, '--grant', '--max-epsilon', '10']));
-    await withTimeout(capture(() => runClientCommand(['--server', r.url, '--history', history, '--state-dir', dir, '--exit-after-rounds', '1'])), 30_000, 'fedrec client');
+    await withTimeout(capture(() => runClientCommand(['--server', r.url, '--history', history, '--state-dir', dir, '--exit-after-rounds', '1', '--allow-plaintext'])), 30_000, 'fedrec client');
     expect(r.engine.status().registered).toBe(1);
     // The user tightens the limit below the coordinator's budget, then asks to be forgotten.
     await capture(() => runClientCommand(['consent', '--state-dir', dir, '--grant', '--max-epsilon', '2']));

@@ -12,6 +12,7 @@ import { recommendTopK } from '../recommend.js';
 import { FileStore } from './file-store.js';
 import { deleteHistory, importHistory, storedHistory } from './history-file.js';
 import { nodeSocketFactory } from './ws-socket.js';
+import { nodeExpander } from '../../shared/node/node-prg.js';
 import { selectTfBackend } from './tf-backend.js';
 import type { SubTableTrainer } from '../../shared/model/local-trainer.js';
 import { UPDATE_ENCODINGS, type UpdateEncoding } from '../../shared/protocol/update-encoding.js';
@@ -20,6 +21,7 @@ export const clientUsage = `fedrec client consent --state-dir DIR --grant [--kin
 fedrec client consent --state-dir DIR --revoke     opt out (nothing trains until granted again)
 fedrec client --server ws://HOST:PORT --history FILE.csv --state-dir DIR [--local-noise Z] [--trainer kernel|tfjs]
                  [--compression f32|f16|q8] [--log-format json|pretty]
+                 [--allow-plaintext]   also join a coordinator without secure aggregation (it would see each update)
 fedrec client ledger --state-dir DIR [--delta 1e-5]   what left this device: round, model version, bytes, norm
 fedrec client forget --state-dir DIR [--server URL]   delete the local history, user vector, model, ledger
                                                      (with --server, also ask the coordinator to drop this id)
@@ -35,7 +37,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(rest, {
     server: { type: 'string' }, history: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' },
     'exit-after-rounds': { type: 'string' }, help: { type: 'boolean' }, grant: { type: 'boolean' }, revoke: { type: 'boolean' },
-    kinds: { type: 'string' }, 'max-epsilon': { type: 'string' }, 'local-noise': { type: 'string' }, delta: { type: 'string' }, trainer: { type: 'string' }, compression: { type: 'string' },
+    kinds: { type: 'string' }, 'max-epsilon': { type: 'string' }, 'allow-plaintext': { type: 'boolean' }, 'local-noise': { type: 'string' }, delta: { type: 'string' }, trainer: { type: 'string' }, compression: { type: 'string' },
   });
   if (values.help) {
     console.log(clientUsage);
@@ -103,7 +105,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   else logger.info({ event: 'trainer', trainer: 'kernel' }, 'local training: Float32Array SGD kernel (tfjs not needed)');
   const compression = values.compression ?? 'f32';
   if (!UPDATE_ENCODINGS.includes(compression as UpdateEncoding)) throw new UsageError(`--compression must be one of ${UPDATE_ENCODINGS.join(', ')}`);
-  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: history, heldOut: null }, logger, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding });
+  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: history, heldOut: null }, logger, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding, allowPlaintext: values['allow-plaintext'] === true, expander: nodeExpander });
   logger.info({ event: 'start', interactions: history.length, server: values.server }, `client with ${history.length} local interactions; only clipped model updates leave this device`);
   let trained = 0;
   const stop = () => client.stop();

@@ -56,7 +56,7 @@ const coordinatorMessages: CoordinatorMessage[] = [
     clientId: 'device-42',
     catalogue: { version: 'v1', itemIds: int32ToBytes(Int32Array.from([100, -5, 2 ** 31 - 1, -(2 ** 31)])) },
     limits: { maxPayloadBytes: 1 << 20, heartbeatIntervalMs: 15_000 },
-    privacy: { mechanism: 'sampled-gaussian', clipNorm: 5, noiseMultiplier: 1.1, samplingRate: 0.01, roundsDone: 3, epsilon: 1.5, delta: 1e-5, budget: { epsilon: 8, delta: 1e-5 } },
+    privacy: { mechanism: 'sampled-gaussian', aggregation: 'secure', clipNorm: 5, noiseMultiplier: 1.1, samplingRate: 0.01, roundsDone: 3, epsilon: 1.5, delta: 1e-5, budget: { epsilon: 8, delta: 1e-5 } },
   },
   {
     type: 'welcome',
@@ -64,7 +64,7 @@ const coordinatorMessages: CoordinatorMessage[] = [
     clientId: 'd',
     catalogue: { version: 'v1' },
     limits: { maxPayloadBytes: 1, heartbeatIntervalMs: 1 },
-    privacy: { mechanism: 'none', clipNorm: 5, noiseMultiplier: 0, samplingRate: 0, roundsDone: 0, epsilon: 0, delta: 1e-5, budget: null },
+    privacy: { mechanism: 'none', aggregation: 'plaintext', clipNorm: 5, noiseMultiplier: 0, samplingRate: 0, roundsDone: 0, epsilon: 0, delta: 1e-5, budget: null },
   },
   { type: 'offer', round: 2, task: 'train', modelVersion: 1, shape: { items: 60, dim: 8 }, catalogueVersion: 'v1', params: randomBytes(60 * 9 * 4, 2), config: roundConfig, deadlineMs: 120_000 },
   { type: 'offer', round: 2, task: 'evaluate', modelVersion: 2, shape: { items: 1, dim: 1 }, catalogueVersion: 'v1', params: randomBytes(8, 3), config: { ...roundConfig, l2: 0 }, deadlineMs: 0 },

@@ -34,7 +34,7 @@ const welcome: Obj = {
   clientId: 'client-1',
   catalogue: { version: 'v' },
   limits: { maxPayloadBytes: 1024, heartbeatIntervalMs: 1000 },
-  privacy: { mechanism: 'sampled-gaussian', clipNorm: 1, noiseMultiplier: 1, samplingRate: 0.1, roundsDone: 0, epsilon: 0, delta: 1e-5, budget: null },
+  privacy: { mechanism: 'sampled-gaussian', aggregation: 'secure', clipNorm: 1, noiseMultiplier: 1, samplingRate: 0.1, roundsDone: 0, epsilon: 0, delta: 1e-5, budget: null },
 };
 
 describe('validateClientMessage', () => {
