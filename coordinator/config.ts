@@ -28,10 +28,13 @@ export interface CoordinatorConfig {
   /** Wait for this many registered clients before the first round. */
   minClients: number;
   /**
-   * open: any client id may join and is registered; closed: only ids already in the state dir's
-   * registry.json (enrolled devices) may join, others get FEDREC_UNKNOWN_CLIENT.
+   * token: a new id registers only with a signed, unexpired, unused enrollment token (one id per
+   * account); open: any client id may join and is registered; closed: only ids already in the state
+   * dir's registry.json (enrolled devices) may join, others get FEDREC_UNKNOWN_CLIENT. auto (the
+   * default) resolves to open on a loopback host and token anywhere else.
    */
-  registration: 'open' | 'closed';
+  registration: 'auto' | RegistrationMode;
+  enrollment: EnrollmentConfig;
   /** Below this many reports a round is abandoned and the model stays as it was. */
   minReports: number;
   roundDeadlineMs: number;
@@ -58,7 +61,19 @@ export interface CoordinatorConfig {
     /** Inbound messages per connection: average rate and burst (token bucket). */
     messagesPerSecond: number;
     messageBurst: number;
+    /** A TCP socket must finish its HTTP request or upgrade within this time (slowloris, idle sockets). */
+    handshakeTimeoutMs: number;
+    /** An upgraded socket must send join within this time, or it is closed (1008) and frees its slot. */
+    joinTimeoutMs: number;
+    /** Concurrent sockets from one address; more are refused with 429 at upgrade. */
+    maxConnectionsPerIp: number;
+    /** Joins that register a new client id, per address per minute (token bucket, burst = the rate). */
+    registrationsPerIpPerMinute: number;
+    /** Browser origins that may open a WebSocket and read the GET endpoints; [] same-origin only, ['*'] any. */
+    allowedOrigins: string[];
   };
+  /** Serve https/wss with this PEM certificate (chain) and key; null: plain http/ws (loopback only). */
+  tls: { certFile: string; keyFile: string } | null;
   privacy: { delta: number; budget: { epsilon: number; delta: number } | null };
   /** Seed for the initial model. */
   seed: number;
@@ -68,6 +83,25 @@ export interface CoordinatorConfig {
    * took part rests on client ids being secret between each device and the coordinator.
    */
   samplingSeed: number | null;
+}
+
+export type RegistrationMode = 'token' | 'closed' | 'open';
+
+export interface EnrollmentConfig {
+  /** The Ed25519 public key (PEM, from `fedrec keys`) that enrollment tokens must be signed with. */
+  publicKeyFile: string | null;
+  /** When set, tokens must name this audience (one backend key can then serve several coordinators). */
+  audience: string | null;
+  /** An id not seen for this long stops counting in N (the population sampling and ε refer to). */
+  idleExpiryMs: number;
+}
+
+export const DEFAULT_IDLE_EXPIRY_MS = 30 * 24 * 3600 * 1000;
+
+/** Loopback hosts, where the default registration is open (demos, simulations, tests). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 export interface SecureAggregationConfig {
@@ -106,7 +140,8 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     clientsPerRound: 100,
     // Secure aggregation needs two clients at least: a sum of one is that client's update.
     minClients: 2,
-    registration: 'open',
+    registration: 'auto',
+    enrollment: { publicKeyFile: null, audience: null, idleExpiryMs: DEFAULT_IDLE_EXPIRY_MS },
     minReports: 1,
     roundDeadlineMs: 120_000,
     interRoundDelayMs: 0,
@@ -118,7 +153,8 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     aggregation: 'secure',
     secureAggregation: { curve: 'auto', degree: null, threshold: null, dropoutRate: 0.05, corruptRate: 0.05, stageDeadlineMs: 30_000 },
     serverOptimizer: { name: 'fedavg', lr: 80 },
-    limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000, messagesPerSecond: 20, messageBurst: 40 },
+    limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000, messagesPerSecond: 20, messageBurst: 40, handshakeTimeoutMs: 10_000, joinTimeoutMs: 10_000, maxConnectionsPerIp: 50, registrationsPerIpPerMinute: 30, allowedOrigins: [] },
+    tls: null,
     privacy: { delta: 1e-5, budget: null },
     seed: 1,
     samplingSeed: null,
@@ -130,6 +166,8 @@ type Patch<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[]
 /** Deep-merges a partial config (from a file or flags) onto the defaults, then validates it. */
 export function resolveConfig(patch: Patch<CoordinatorConfig> = {}): CoordinatorConfig {
   const merged = merge(defaultCoordinatorConfig(), patch) as CoordinatorConfig;
+  // Off loopback anyone can reach the port: registering ids must cost an account there.
+  if (merged.registration === 'auto') merged.registration = isLoopbackHost(merged.host) ? 'open' : 'token';
   validateConfig(merged);
   return merged;
 }
@@ -158,7 +196,15 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.samplingRate === null || (c.samplingRate > 0 && c.samplingRate <= 1), `samplingRate must be in (0, 1], got ${c.samplingRate}`);
   need(posInt(c.clientsPerRound), `clientsPerRound must be a positive integer, got ${c.clientsPerRound}`);
   need(posInt(c.minClients), `minClients must be a positive integer, got ${c.minClients}`);
-  need(c.registration === 'open' || c.registration === 'closed', `registration must be "open" or "closed", got ${c.registration}`);
+  need(['token', 'open', 'closed'].includes(c.registration), `registration must be "token", "open" or "closed", got ${c.registration}`);
+  if (c.registration === 'token') {
+    need(
+      typeof c.enrollment.publicKeyFile === 'string' && c.enrollment.publicKeyFile !== '',
+      `registration "token" needs the enrollment public key: give enrollment.publicKeyFile (--enrollment-key FILE.pub, made by \`fedrec keys\`)${c.host && !isLoopbackHost(c.host) ? `; host ${c.host} is not loopback, so token is the default (use --registration open only on a trusted network)` : ''}`,
+    );
+  }
+  need(c.enrollment.audience === null || (typeof c.enrollment.audience === 'string' && c.enrollment.audience !== ''), `enrollment.audience must be null or a non-empty string, got ${c.enrollment.audience}`);
+  need(Number.isSafeInteger(c.enrollment.idleExpiryMs) && c.enrollment.idleExpiryMs > 0, `enrollment.idleExpiryMs must be a positive integer, got ${c.enrollment.idleExpiryMs}`);
   need(posInt(c.minReports), `minReports must be a positive integer, got ${c.minReports}`);
   need(posInt(c.roundDeadlineMs), `roundDeadlineMs must be a positive integer, got ${c.roundDeadlineMs}`);
   need(nonNegInt(c.interRoundDelayMs), `interRoundDelayMs must be an integer ≥ 0, got ${c.interRoundDelayMs}`);
@@ -195,11 +241,25 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.limits.heartbeatTimeoutMs > c.limits.heartbeatIntervalMs, `limits.heartbeatTimeoutMs must exceed heartbeatIntervalMs`);
   need(c.limits.messagesPerSecond > 0, `limits.messagesPerSecond must be > 0, got ${c.limits.messagesPerSecond}`);
   need(c.limits.messageBurst >= 1, `limits.messageBurst must be ≥ 1, got ${c.limits.messageBurst}`);
+  validateAdmission(c);
   need(c.privacy.delta > 0 && c.privacy.delta < 1, `privacy.delta must be in (0, 1), got ${c.privacy.delta}`);
   if (c.privacy.budget) {
     // Fail at start, not at round 1: without noise every round costs ε = ∞.
     need(c.noiseMultiplier > 0, `a privacy budget (ε = ${c.privacy.budget.epsilon}) needs noiseMultiplier > 0: without noise a round costs ε = ∞`);
     need(c.privacy.budget.epsilon > 0, `privacy.budget.epsilon must be > 0, got ${c.privacy.budget.epsilon}`);
     need(c.privacy.budget.delta > 0 && c.privacy.budget.delta < 1, `privacy.budget.delta must be in (0, 1), got ${c.privacy.budget.delta}`);
+  }
+}
+
+function validateAdmission(c: CoordinatorConfig): void {
+  const l = c.limits;
+  const posInt = (v: number) => Number.isInteger(v) && v > 0;
+  need(posInt(l.handshakeTimeoutMs), `limits.handshakeTimeoutMs must be a positive integer, got ${l.handshakeTimeoutMs}`);
+  need(posInt(l.joinTimeoutMs), `limits.joinTimeoutMs must be a positive integer, got ${l.joinTimeoutMs}`);
+  need(posInt(l.maxConnectionsPerIp), `limits.maxConnectionsPerIp must be a positive integer, got ${l.maxConnectionsPerIp}`);
+  need(l.registrationsPerIpPerMinute > 0 && Number.isFinite(l.registrationsPerIpPerMinute), `limits.registrationsPerIpPerMinute must be > 0, got ${l.registrationsPerIpPerMinute}`);
+  need(Array.isArray(l.allowedOrigins) && l.allowedOrigins.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/]+$/.test(o))), `limits.allowedOrigins must be a list of origins such as "https://app.example.org" (scheme and host, no path), or ["*"]; got ${JSON.stringify(l.allowedOrigins)}`);
+  if (c.tls !== null) {
+    need(typeof c.tls === 'object' && typeof c.tls.certFile === 'string' && c.tls.certFile !== '' && typeof c.tls.keyFile === 'string' && c.tls.keyFile !== '', 'tls must be null or { certFile, keyFile } with both PEM file paths');
   }
 }

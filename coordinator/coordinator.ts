@@ -1,7 +1,7 @@
 // Assembles a running coordinator: state (checkpoint or fresh model), aggregation chain, strategy,
 // privacy ledger, round engine, and the HTTP + WebSocket server in front of them.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -16,7 +16,10 @@ import { nodeExpander } from '../shared/node/node-prg.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import type { CoordinatorConfig } from './config.js';
 import { PrivacyLedger } from './privacy-ledger.js';
-import { ClientRegistry } from './registry.js';
+import { ConnectionGuard, ipOf } from './connection-guard.js';
+import { createHttpServer } from './http-server.js';
+import { corsHeaders, type OriginPolicy, PREFLIGHT_HEADERS } from './origin-policy.js';
+import { openRegistry } from './registry.js';
 import { RoundEngine } from './round-engine.js';
 import { SessionManager } from './sessions.js';
 import { FedAdam } from './strategies/fedadam.js';
@@ -46,8 +49,7 @@ const FRAME_HEADROOM_BYTES = 64 * 1024;
 export async function startCoordinator({ config, logger, itemIds }: CoordinatorOptions): Promise<RunningCoordinator> {
   const store = config.stateDir ? new CheckpointStore(config.stateDir) : null;
   if (config.stateDir) await mkdir(config.stateDir, { recursive: true });
-  const registry = new ClientRegistry(config.stateDir ? join(config.stateDir, 'registry.json') : null);
-  await registry.load();
+  const registry = await openRegistry(config);
   const checkpoint = store ? await store.load() : null;
 
   let catalogue: Catalogue;
@@ -102,26 +104,40 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
 
   const maxPayloadBytes = config.limits.maxPayloadBytes || parameterCount(model) * 4 + FRAME_HEADROOM_BYTES;
   const sessions = new SessionManager(engine, ledger, { ...config.limits, maxPayloadBytes }, logger);
+  sessions.isRegistered = (id) => registry.has(id);
 
-  const http = createServer((req, res) => serveHttp(req, res, engine, ledger, sessions));
-  const wss = new WebSocketServer({ server: http, maxPayload: maxPayloadBytes, perMessageDeflate: false });
-  wss.on('connection', (ws, req) => sessions.accept(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`));
+  const tls = config.tls !== null;
+  const origins: OriginPolicy = { allowed: config.limits.allowedOrigins, scheme: tls ? 'https' : 'http' };
+  const guard = new ConnectionGuard(config.limits, origins, sessions.rejections, logger);
+  const http = await createHttpServer(config.tls, config.limits.handshakeTimeoutMs, (req, res) => {
+    if (!guard.refuseRequest(req, res)) serveHttp(req, res, engine, ledger, sessions, origins);
+  });
+  // noServer: upgrades pass the guard (per-IP cap, Origin) before ws sees them.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes, perMessageDeflate: false });
+  wss.on('error', (err) => logger.error({ event: 'server-error', err: err.message }, 'WebSocket server error'));
+  wss.on('connection', (ws, req) => sessions.accept(ws, ipOf(req.socket), req.socket.remotePort ?? 0));
+  guard.attach(http, wss, tls);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
   });
+  // After listening, a server error is logged, never an uncaught 'error' that kills the process.
+  http.on('error', (err) => logger.error({ event: 'server-error', err: err.message }, 'HTTP server error'));
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   sessions.startHeartbeatSweep();
   logger.info(
     { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name, aggregation: config.aggregation },
-    `coordinator listening on ws://${hostForUrl}:${port}`,
+    `coordinator listening on ${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`,
   );
   void engine.start();
 
   return {
-    url: `ws://${hostForUrl}:${port}`,
-    httpUrl: `http://${hostForUrl}:${port}`,
+    url: `${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`,
+    httpUrl: `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     port,
     engine,
     sessions,
@@ -131,8 +147,10 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
       sessions.closeAll();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
-      await new Promise<void>((r) => http.close(() => r()));
+      // Sockets that never sent a request would hold close() until their handshake timeout.
+      const closed = new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections();
+      await closed;
     },
   };
 }
@@ -143,15 +161,21 @@ function makeStrategy(config: CoordinatorConfig): ServerStrategy {
   return new FedAvg(o.lr);
 }
 
-function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngine, ledger: PrivacyLedger, sessions: SessionManager): void {
+function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngine, ledger: PrivacyLedger, sessions: SessionManager, origins: OriginPolicy): void {
   const path = (req.url ?? '/').split('?')[0];
+  // Browsers on allowed origins may read these public GET endpoints; others get no CORS header.
+  const cors = corsHeaders(origins, req.headers.origin, req.headers.host);
   const send = (status: number, body: unknown) => {
     // ∞ (a noise-free run) is not JSON; say null and flag it.
     const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...cors });
     res.end(text);
   };
-  if (req.method !== 'GET') return send(405, { error: 'FEDREC_METHOD_NOT_ALLOWED', message: 'only GET is served over HTTP' });
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { ...cors, ...(cors['access-control-allow-origin'] ? PREFLIGHT_HEADERS : {}), allow: 'GET, OPTIONS' });
+    return void res.end();
+  }
+  if (req.method !== 'GET') return send(405, { error: 'FEDREC_METHOD_NOT_ALLOWED', message: 'only GET (and OPTIONS) is served over HTTP' });
   switch (path) {
     case '/health':
       return send(200, { ok: true, connected: sessions.connected, joined: sessions.joined, ...engine.status() });

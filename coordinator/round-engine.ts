@@ -21,10 +21,10 @@ import type { CoordinatorConfig } from './config.js';
 import { isComplete, openPhase, type Phase } from './phase.js';
 import { admitAnswer } from './round-check.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
-import type { ClientRegistry } from './registry.js';
+import type { Admission, ClientRegistry } from './registry.js';
 import type { ServerStrategy } from './strategies/strategy.js';
 import { acceptMetrics, acceptUpdate } from './plain-answers.js';
-import { runSecureStages, type SecureOutcome } from './secagg/secure-phase.js';
+import { runSecureStages, type SecureOutcome, type StageTimes } from './secagg/secure-phase.js';
 import { SecureRound } from './secagg/secure-round.js';
 
 export interface Transport {
@@ -55,7 +55,7 @@ export interface RoundSummary {
   meanUpdateNorm: number | null;
   aggregation: 'secure' | 'plaintext';
   /** Secure mode: the round's neighbourhood degree and threshold, and the unmasking time. */
-  secure: { degree: number; threshold: number; dropped: number; unmaskMs: number } | null;
+  secure: { degree: number; threshold: number; dropped: number; unmaskMs: number; stageMs: StageTimes } | null;
   /** Why an abandoned round was abandoned (a FEDREC_* code). */
   abandonedBy: string | null;
   /** Clip norm this round used (it moves under adaptive clipping). */
@@ -181,20 +181,32 @@ export class RoundEngine extends EventEmitter {
 
   // ---- messages from the server ------------------------------------------------------------
 
-  /** Whether a client id may join: always with open registration, else only enrolled ids. */
-  admits(clientId: string): boolean {
-    return this.config.registration === 'open' || this.d.registry.has(clientId);
+  /**
+   * Whether a client id may join: any id when registration is open, known ids when closed, and in
+   * token mode a new id only with a valid, unused token (which registers it). Throws a coded refusal.
+   */
+  admits(clientId: string, token?: string): Admission {
+    return this.d.registry.admit(clientId, token);
   }
 
   /** A client joined (or checked in): register it and offer it the open phase if it was picked. */
   onJoin(clientId: string): void {
-    if (this.d.registry.add(clientId)) this.wake?.();
+    this.d.registry.add(clientId); // registers (open mode) or refreshes its last-seen time
+    this.wake?.();
+    if (this.state === 'done' || this.state === 'budget-exhausted') {
+      // Nothing more will run: say so, so the device can stop instead of waiting forever.
+      this.transport?.send(clientId, encodeMessage({ type: 'wait', reason: this.state, retryAfterMs: 0 } satisfies WaitMessage));
+      return;
+    }
     this.offerIfSelected(clientId, true);
   }
 
   onLeave(clientId: string, forget: boolean): void {
     this.onDisconnect(clientId);
-    if (forget) this.d.registry.remove(clientId);
+    // Forgetting is a promise to the user: off the disk now, not at the next checkpoint.
+    if (forget && this.d.registry.remove(clientId)) {
+      this.d.registry.saveNow().catch((err: Error) => this.d.logger.error({ event: 'registry-write-failed', err: err.message }, 'could not write registry.json after a forget; retried at the next checkpoint'));
+    }
   }
 
   onDisconnect(clientId: string): void {
@@ -391,7 +403,7 @@ export class RoundEngine extends EventEmitter {
       epsilon: this.d.ledger.epsilon(),
       evaluation,
       aggregation: secure ? 'secure' : 'plaintext',
-      secure: secure?.ok ? { degree: secure.degree, threshold: secure.threshold, dropped: secure.dropped, unmaskMs: secure.unmaskMs } : null,
+      secure: secure?.ok ? { degree: secure.degree, threshold: secure.threshold, dropped: secure.dropped, unmaskMs: secure.unmaskMs, stageMs: secure.stageMs } : null,
       abandonedBy,
     };
   }

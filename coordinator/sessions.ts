@@ -13,6 +13,7 @@ import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import type { RoundEngine, Transport } from './round-engine.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import { TokenBucket } from './rate-limit.js';
+import { RegistrationRate } from './registration-rate.js';
 
 export interface Session {
   ws: WebSocket;
@@ -24,6 +25,9 @@ export interface Session {
   bucket: TokenBucket;
   /** Refusals for rate in a row; a client that keeps flooding is disconnected. */
   rateStrikes: number;
+  /** Peer address (per-IP registration rate) and address:port (logs). */
+  ip: string;
+  remote: string;
 }
 
 export interface SessionLimits {
@@ -33,7 +37,13 @@ export interface SessionLimits {
   heartbeatTimeoutMs: number;
   messagesPerSecond: number;
   messageBurst: number;
+  /** An upgraded socket that has not joined after this long is closed (1008). */
+  joinTimeoutMs: number;
+  registrationsPerIpPerMinute: number;
 }
+
+/** Enrollment refusals, answered with the code and a 1008 close. */
+const ENROLLMENT_REFUSALS = new Set<string>([ErrorCodes.UNAUTHORIZED, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.TOKEN_REUSED]);
 
 /** Refused-for-rate messages in a row before the connection is closed (1008). */
 const MAX_RATE_STRIKES = 20;
@@ -67,14 +77,23 @@ export class SessionManager implements Transport {
     this.sweeper.unref();
   }
 
-  accept(ws: WebSocket, remote: string): void {
+  accept(ws: WebSocket, ip: string, port = 0): void {
+    const remote = `${ip}:${port}`;
     if (this.all.size >= this.limits.maxClients) {
       this.reject(null, ws, new FedrecError(ErrorCodes.TOO_MANY_CLIENTS, `the coordinator holds its maximum of ${this.limits.maxClients} connections; retry later`));
       ws.close(CloseCodes.TRY_AGAIN_LATER, ErrorCodes.TOO_MANY_CLIENTS);
       return;
     }
-    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], curves: [], lastSeen: Date.now(), bucket: new TokenBucket({ perSecond: this.limits.messagesPerSecond, burst: this.limits.messageBurst }), rateStrikes: 0 };
+    const s: Session = { ws, clientId: null, mode: 'persistent', tasks: [], curves: [], lastSeen: Date.now(), bucket: new TokenBucket({ perSecond: this.limits.messagesPerSecond, burst: this.limits.messageBurst }), rateStrikes: 0, ip, remote };
     this.all.add(s);
+    // A socket that never joins must not hold one of maxClients slots until the heartbeat sweep.
+    const joinTimer = setTimeout(() => {
+      if (s.clientId !== null || ws.readyState !== ws.OPEN) return;
+      this.reject(s, ws, new FedrecError(ErrorCodes.JOIN_TIMEOUT, `no join within ${this.limits.joinTimeoutMs} ms of connecting`));
+      ws.close(CloseCodes.POLICY_VIOLATION, ErrorCodes.JOIN_TIMEOUT);
+    }, this.limits.joinTimeoutMs);
+    joinTimer.unref();
+    ws.once('close', () => clearTimeout(joinTimer));
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
@@ -137,7 +156,8 @@ export class SessionManager implements Transport {
   }
 
   private dispatch(s: Session, msg: ClientMessage): void {
-    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.capabilities.tasks, msg.capabilities.curves ?? [], msg.catalogueVersion);
+    if (msg.type === 'join') this.admitRegistration(s, msg.clientId);
+    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.capabilities.tasks, msg.capabilities.curves ?? [], msg.catalogueVersion, msg.token);
     if (msg.type === 'heartbeat') {
       s.ws.send(encodeMessage({ type: 'heartbeat', sentAt: Date.now() }));
       return;
@@ -162,9 +182,25 @@ export class SessionManager implements Transport {
     }
   }
 
-  private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], curves: readonly Curve[], catalogueVersion: string | undefined): void {
+  private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], curves: readonly Curve[], catalogueVersion: string | undefined, token: string | undefined): void {
     if (s.clientId !== null) throw new FedrecError(ErrorCodes.ALREADY_JOINED, `this connection already joined as ${s.clientId}`);
-    if (!this.engine.admits(clientId)) throw new FedrecError(ErrorCodes.UNKNOWN_CLIENT, 'this coordinator takes enrolled clients only, and this client id is not enrolled');
+    let admission;
+    try {
+      admission = this.engine.admits(clientId, token);
+    } catch (err) {
+      // A refused enrollment ends the connection: a peer without a valid token has nothing to do here.
+      if (err instanceof FedrecError && ENROLLMENT_REFUSALS.has(err.code)) {
+        this.reject(s, s.ws, err);
+        s.ws.close(CloseCodes.POLICY_VIOLATION, err.code);
+        return;
+      }
+      throw err;
+    }
+    if (admission.registered) {
+      this.logger.info({ event: 'enrolled', clientId, replaced: admission.replaced }, admission.replaced ? 'client enrolled with a token; the account\'s previous id was forgotten' : 'client enrolled with a token');
+      admission.persisted.catch((err: Error) => this.logger.error({ event: 'registry-write-failed', err: err.message }, 'could not persist an enrollment (registry.json / used-tokens.json)'));
+      if (admission.replaced) this.byId.get(admission.replaced)?.ws.close(CloseCodes.POLICY_VIOLATION, ErrorCodes.UNKNOWN_CLIENT);
+    }
     const previous = this.byId.get(clientId);
     if (previous) {
       // A reconnect after a network drop: the new connection wins; the old one may be half-dead.
@@ -188,6 +224,21 @@ export class SessionManager implements Transport {
     s.ws.send(encodeMessage(welcome));
     this.logger.debug({ event: 'join', clientId, mode }, 'client joined');
     this.engine.onJoin(clientId);
+  }
+
+  // ---- admission ---------------------------------------------------------------------------
+
+  /** Whether an id is already registered (set by the coordinator); unknown: every join counts as new. */
+  isRegistered: (clientId: string) => boolean = () => false;
+  private registrations: RegistrationRate | null = null;
+
+  /** Throws FEDREC_RATE_LIMITED, before anything is registered, when this address mints ids too fast. */
+  private admitRegistration(s: Session, clientId: string): void {
+    if (s.clientId !== null || this.isRegistered(clientId)) return;
+    this.registrations ??= new RegistrationRate(this.limits.registrationsPerIpPerMinute);
+    if (!this.registrations.take(s.ip)) {
+      throw new FedrecError(ErrorCodes.RATE_LIMITED, `more than ${this.limits.registrationsPerIpPerMinute} new client ids a minute from one address; nothing was registered, retry later`);
+    }
   }
 
   private onClose(s: Session): void {

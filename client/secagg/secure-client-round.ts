@@ -32,6 +32,8 @@ export class SecureClientRound {
   private threshold = 0;
   private scale = 0;
   private readonly neighbours = new Map<number, Neighbour>();
+  /** Share-encryption key per neighbour: ECDH is symmetric, so the same key seals and opens. */
+  private readonly shareKeys = new Map<number, Promise<Uint8Array>>();
   /** Shares this device holds, by owner index (its own included): only owners that shared keys. */
   private readonly held = new Map<number, { keyShare: Uint8Array; selfShare: Uint8Array }>();
   /** What it revealed of each owner: never both kinds for one. */
@@ -76,29 +78,41 @@ export class SecureClientRound {
     const keyShares = await splitSecret(this.mask.privateKey, k + 1, m.threshold);
     const selfShares = await splitSecret(this.seed, k + 1, m.threshold);
     this.held.set(this.index, { keyShare: keyShares[0], selfShare: selfShares[0] }); // one share kept
-    const out: SaSharesMessage['shares'] = [];
-    let i = 1;
-    for (const [to, n] of this.neighbours) {
-      const bundle = encodeShareBundle({ from: this.index, to, keyShare: keyShares[i], selfShare: selfShares[i] });
-      i++;
-      const key = await shareKey(this.enc, n.encKey, this.offer.session);
-      out.push({ to, sealed: await seal(key, bundle, shareAad(this.offer.session, this.round, this.index, to)) });
-    }
+    // Per-neighbour crypto runs concurrently: WebCrypto works off the main thread.
+    const out = await Promise.all(
+      [...this.neighbours].map(async ([to, n], j) => {
+        const bundle = encodeShareBundle({ from: this.index, to, keyShare: keyShares[j + 1], selfShare: selfShares[j + 1] });
+        const key = this.shareKeyWith(to, n);
+        return { to, sealed: await seal(await key, bundle, shareAad(this.offer.session, this.round, this.index, to)) };
+      }),
+    );
     return { type: 'sa-shares', round: this.round, shares: out };
   }
 
   /** Stage 2 → 3: opens the bundles neighbours sealed for this device; their senders are its mask peers. */
   async receive(m: SaRelayMessage): Promise<void> {
     if (!this.enc || this.index === 0 || this.relayed) this.fail(ErrorCodes.SECAGG_WRONG_STAGE, 'sa-relay arrived out of order');
-    for (const { from, sealed } of m.shares) {
-      const n = this.neighbours.get(from);
-      if (!n) this.fail(ErrorCodes.SECAGG_BAD_REQUEST, `relayed shares from ${from}, which is not a neighbour`);
-      const key = await shareKey(this.enc, n.encKey, this.offer.session);
-      const b = decodeShareBundle(await open(key, sealed, shareAad(this.offer.session, this.round, from, this.index)));
+    for (const { from } of m.shares) if (!this.neighbours.has(from)) this.fail(ErrorCodes.SECAGG_BAD_REQUEST, `relayed shares from ${from}, which is not a neighbour`);
+    const bundles = await Promise.all(
+      m.shares.map(async ({ from, sealed }) => {
+        const key = await this.shareKeyWith(from, this.neighbours.get(from)!);
+        return { from, b: decodeShareBundle(await open(key, sealed, shareAad(this.offer.session, this.round, from, this.index))) };
+      }),
+    );
+    for (const { from, b } of bundles) {
       if (b.from !== from || b.to !== this.index) this.fail(ErrorCodes.SECAGG_BAD_CIPHERTEXT, `a share bundle names ${b.from} → ${b.to}, not ${from} → ${this.index}`);
       this.held.set(from, { keyShare: b.keyShare, selfShare: b.selfShare });
     }
     this.relayed = true;
+  }
+
+  private shareKeyWith(index: number, n: Neighbour): Promise<Uint8Array> {
+    let key = this.shareKeys.get(index);
+    if (!key) {
+      key = shareKey(this.enc!, n.encKey, this.offer.session);
+      this.shareKeys.set(index, key);
+    }
+    return key;
   }
 
   get ready(): boolean {
@@ -112,12 +126,12 @@ export class SecureClientRound {
     const acc = new Uint32Array(d + 1);
     quantizeInto(input.delta, this.scale, acc, uniform, input.ranges);
     acc[d] = input.clipped ? 1 : 0;
+    const mask = this.mask;
+    const peers = [...this.held.keys()].filter((p) => p !== this.index);
+    // Keys derived concurrently; masks expanded and added one at a time (each is a model-sized array).
+    const keys = await Promise.all(peers.map((p) => pairMaskKey(mask, this.neighbours.get(p)!.maskKey, this.offer.session)));
     addInto(acc, await this.expander(await selfMaskKey(this.seed, this.offer.session), d + 1));
-    for (const peer of this.held.keys()) {
-      if (peer === this.index) continue;
-      const key = await pairMaskKey(this.mask, this.neighbours.get(peer)!.maskKey, this.offer.session);
-      await applyPairMask(acc, key, this.index, peer, this.expander);
-    }
+    for (let j = 0; j < peers.length; j++) await applyPairMask(acc, keys[j], this.index, peers[j], this.expander);
     return { type: 'sa-masked', round: this.round, modelVersion, masked: new Uint8Array(acc.buffer) };
   }
 

@@ -27,17 +27,34 @@ export interface SecurePhaseDeps {
 }
 
 export type SecureOutcome =
-  | { ok: true; sum: Uint32Array; survivors: number; dropped: number; scale: number; degree: number; threshold: number; unmaskMs: number }
+  | { ok: true; sum: Uint32Array; survivors: number; dropped: number; scale: number; degree: number; threshold: number; unmaskMs: number; stageMs: StageTimes }
   | { ok: false; code: ErrorCode; reason: string };
+
+/** Milliseconds each stage took (where a secure round's time goes). */
+export interface StageTimes {
+  keys: number;
+  shares: number;
+  masked: number;
+  unmask: number;
+}
 
 export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promise<SecureOutcome> {
   const { config, logger } = d;
   const round = r.spec.round;
-  const stageMs = config.secureAggregation.stageDeadlineMs;
+  const stageDeadline = config.secureAggregation.stageDeadlineMs;
   const abandon = (code: ErrorCode, reason: string): SecureOutcome => ({ ok: false, code, reason });
   const need = Math.max(2, config.minReports);
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
+  const stageMs: StageTimes = { keys: 0, shares: 0, masked: 0, unmask: 0 };
 
   await r.waitForStage(d.deadlineAt - Date.now(), d.keysSettled);
+  stageMs.keys = lap();
   if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
   r.dropGoneAdvertisers();
   const n = r.advertised().length;
@@ -47,13 +64,15 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   logger.info({ event: 'secagg-neighbourhoods', round, clients: n, degree: graph.degree, threshold: graph.threshold, full: graph.full, curve: d.curve }, `round ${round}: ${n} clients in secure aggregation, ${graph.degree} neighbours each, ${graph.threshold} shares to unmask`);
   r.assignNeighbourhoods(graph, scale);
 
-  await r.waitForStage(stageMs);
+  await r.waitForStage(stageDeadline);
+  stageMs.shares = lap();
   if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
   const shared = r.shared().length;
   if (shared < need) return abandon(ErrorCodes.SECAGG_BELOW_THRESHOLD, `${shared} clients shared their keys; at least ${need} are needed`);
   r.relayShares();
 
-  await r.waitForStage(Math.max(stageMs, d.deadlineAt - Date.now()));
+  await r.waitForStage(Math.max(stageDeadline, d.deadlineAt - Date.now()));
+  stageMs.masked = lap();
   if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
   const survivors = r.survivors().length;
   if (survivors < Math.max(need, graph.threshold)) {
@@ -61,13 +80,14 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   }
   r.requestShares();
 
-  await r.waitForStage(stageMs);
+  await r.waitForStage(stageDeadline);
+  stageMs.unmask = lap();
   if (d.stopped()) return abandon(ErrorCodes.SHUTTING_DOWN, 'the coordinator is stopping');
   r.close();
   const started = performance.now();
   try {
     const u = await unmask(r, { threshold: graph.threshold, curve: d.curve, session: d.session, expander: d.expander });
-    return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started };
+    return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started, stageMs };
   } catch (err) {
     if (err instanceof FedrecError) return abandon(err.code, err.message);
     throw err;

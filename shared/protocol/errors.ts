@@ -27,6 +27,11 @@ export const ErrorCodes = {
   SHUTTING_DOWN: 'FEDREC_SHUTTING_DOWN',
   CONNECTION_CLOSED: 'FEDREC_CONNECTION_CLOSED',
   CATALOGUE_MISMATCH: 'FEDREC_CATALOGUE_MISMATCH',
+  // Admission control (before or right after a socket is accepted):
+  HANDSHAKE_TIMEOUT: 'FEDREC_HANDSHAKE_TIMEOUT',
+  JOIN_TIMEOUT: 'FEDREC_JOIN_TIMEOUT',
+  TOO_MANY_CONNECTIONS_FROM_IP: 'FEDREC_TOO_MANY_CONNECTIONS_FROM_IP',
+  ORIGIN_NOT_ALLOWED: 'FEDREC_ORIGIN_NOT_ALLOWED',
   // Why a round was abandoned (log lines and round summaries):
   TOO_FEW_REPORTS: 'FEDREC_TOO_FEW_REPORTS',
   CHECKPOINT_FAILED: 'FEDREC_CHECKPOINT_FAILED',
@@ -55,6 +60,7 @@ export const ErrorCodes = {
   // Raised on the device, never by the coordinator:
   NO_CONSENT: 'FEDREC_NO_CONSENT',
   PRIVACY_LIMIT: 'FEDREC_PRIVACY_LIMIT',
+  INSECURE_TRANSPORT: 'FEDREC_INSECURE_TRANSPORT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

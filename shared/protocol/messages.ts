@@ -48,6 +48,8 @@ export interface JoinMessage {
   catalogueVersion?: string;
   /** curves: key-agreement curves this device's WebCrypto has, for secure aggregation. */
   capabilities: { tasks: Task[]; curves?: Curve[] };
+  /** Signed enrollment token from the app's backend; needed to register a new id in token mode. */
+  token?: string;
 }
 
 export interface UpdateMessage {
@@ -109,7 +111,7 @@ export interface OfferMessage {
   secure?: SecureOffer;
 }
 
-export const WAIT_REASONS = ['not-selected', 'no-open-round', 'already-reported', 'unsupported-task', 'round-in-progress'] as const;
+export const WAIT_REASONS = ['not-selected', 'no-open-round', 'already-reported', 'unsupported-task', 'round-in-progress', 'done', 'budget-exhausted'] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 
 export interface WaitMessage {

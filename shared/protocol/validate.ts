@@ -41,6 +41,7 @@ export function validateClientMessage(m: Obj): ClientMessage {
       }
       const out: ClientMessage = { type, protocol: PROTOCOL_VERSION, clientId, mode, capabilities: curves ? { tasks, curves: curves as Curve[] } : { tasks } };
       if (m.catalogueVersion !== undefined) out.catalogueVersion = str(m, type, 'catalogueVersion', 64);
+      if (m.token !== undefined) out.token = str(m, type, 'token', 4096);
       return out;
     }
     case 'update': {
