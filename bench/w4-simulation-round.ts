@@ -37,7 +37,8 @@ export async function runW4(o: W4Options): Promise<Record<string, unknown>> {
     let stopProfiler: Promise<() => Promise<unknown>> | null = null;
     let profiled: Promise<unknown> | null = null;
     const r = await runSimulation(
-      { ...simulationDefaults, data: `movielens:${data}`, rounds: 1, clientsPerRound: 671, samplingRate: null, evalEvery: 0, workers, stateDir: null, fleet },
+      // Plaintext, as W4 has always measured it: W5 puts secure and plaintext rounds side by side.
+      { ...simulationDefaults, data: `movielens:${data}`, rounds: 1, clientsPerRound: 671, samplingRate: null, evalEvery: 0, workers, stateDir: null, fleet, aggregation: 'plaintext' },
       silentNodeLogger(),
       silentNodeLogger(),
       silentNodeLogger(),

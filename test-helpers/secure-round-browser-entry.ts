@@ -1,7 +1,7 @@
 // Bundled for the browser by client/browser-bundle.test.ts: one whole SecAgg+ round (devices and
 // coordinator) on WebCrypto alone, with a dropout, checked against the plain sum.
 
-import { driveSecureRound } from './secagg-driver.js';
+import { driveSecureRound } from '../simulations/secure-round-driver.js';
 
 export async function secureRoundSelfTest(): Promise<{ equal: boolean; survivors: number }> {
   const inputs = Array.from({ length: 6 }, (_, i) => Float32Array.from({ length: 64 }, (_, j) => Math.sin(i * 64 + j) * 0.1));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../shared/protocol/errors.js';
 import { SeededRandom } from '../../shared/random.js';
 import { nodeExpander } from '../../shared/node/node-prg.js';
-import { type DriverOptions, type DropStage, driveSecureRound as drive } from '../../test-helpers/secagg-driver.js';
+import { type DriverOptions, type DropStage, driveSecureRound as drive } from '../../simulations/secure-round-driver.js';
 
 // The coordinator side runs node:crypto's AES-CTR, the devices WebCrypto's: they must agree.
 const driveSecureRound = (o: DriverOptions) => drive({ coordinatorExpander: nodeExpander, ...o });

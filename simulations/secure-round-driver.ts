@@ -1,4 +1,4 @@
-// Drives one SecAgg+ round in memory: real SecureClientRound devices and a real coordinator
+// Drives one SecAgg+ round in memory (tests and the W5 benchmark): real SecureClientRound devices and a real coordinator
 // SecureRound + unmask, messages passed by hand, with chosen clients dropping at chosen stages.
 // What the coordinator receives is recorded, as a curious coordinator would keep it.
 
@@ -37,6 +37,8 @@ export interface DriverResult {
   scale: number;
   /** Every message the coordinator received, by client. */
   received: Map<number, object[]>;
+  /** Time the coordinator spent removing the masks (reconstructing seeds and keys included). */
+  unmaskMs: number;
 }
 
 export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> {
@@ -101,7 +103,9 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
     coordinator.onUnmask(id(i), m);
   }
   coordinator.close();
+  const started = performance.now();
   const u = await unmask(coordinator, { threshold: graph.threshold, curve, session, expander: o.coordinatorExpander ?? webCryptoExpander });
+  const unmaskMs = performance.now() - started;
   const expected = new Uint32Array(d + 1);
   const survivors: number[] = [];
   quantized.forEach((q, i) => {
@@ -110,7 +114,7 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
       survivors.push(i);
     }
   });
-  return { sum: u.sum, expected, survivors, threshold: graph.threshold, degree: graph.degree, scale, received };
+  return { sum: u.sum, expected, survivors, threshold: graph.threshold, degree: graph.degree, scale, received, unmaskMs };
 }
 
 function rounding(i: number): () => number {
