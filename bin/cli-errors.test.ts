@@ -107,7 +107,8 @@ describe('ordinary mistakes: exit 2, one coded sentence, before any work', () =>
     ['no-such-host.invalid', /--host no-such-host\.invalid cannot be resolved/],
     ['192.0.2.1', /--host 192\.0\.2\.1 is not an address of this machine/], // TEST-NET-1: never local
   ])('host %s → FEDREC_BAD_HOST', async (host, sentence) => {
-    expectUsage(await runCli(['coordinator', '--items', '10', '--port', '0', '--host', host]), 'fedrec coordinator', 'FEDREC_BAD_HOST', sentence);
+    // --registration open: off loopback token enrollment is the default and would be refused first.
+    expectUsage(await runCli(['coordinator', '--items', '10', '--port', '0', '--host', host, '--registration', 'open']), 'fedrec coordinator', 'FEDREC_BAD_HOST', sentence);
   });
 
   it.each([

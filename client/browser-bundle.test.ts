@@ -124,7 +124,7 @@ describe('browser bundles need no Node built-ins', () => {
     expect(check.errors).toEqual([]);
     expect(check.pulledIn).toEqual([]);
     // A sandbox with no Node globals (no process, Buffer, require): only what a page has for this.
-    const sandbox: Record<string, unknown> = { crypto: globalThis.crypto, TextEncoder, TextDecoder, atob, btoa, setTimeout, clearTimeout };
+    const sandbox: Record<string, unknown> = { crypto: globalThis.crypto, performance, TextEncoder, TextDecoder, atob, btoa, setTimeout, clearTimeout };
     runInNewContext(check.code, sandbox);
     const bundle = sandbox.bundle as { secureRoundSelfTest: () => Promise<{ equal: boolean; survivors: number }> };
     await expect(bundle.secureRoundSelfTest()).resolves.toEqual({ equal: true, survivors: 5 });

@@ -23,7 +23,8 @@ import { type LocalDataset, type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
 import { localGaussianNoise } from './middleware/local-noise.js';
-import { checkPrivacy, fetchDeclaredPrivacy } from './privacy-check.js';
+import { checkPrivacy, fetchDeclaredPrivacy, type PrivacyFetch } from './privacy-check.js';
+import { checkTransport } from './transport-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
 import { forEachRange, type UpdateMiddleware } from './middleware/types.js';
 import { frameBytes, type SocketFactory, type SocketLike } from './socket.js';
@@ -63,7 +64,31 @@ export interface ClientOptions {
   allowPlaintext?: boolean;
   /** Mask expansion for secure aggregation (default WebCrypto AES-CTR; Node may pass node:crypto's). */
   expander?: MaskExpander;
+  /**
+   * Connect over ws:// (unencrypted) to a host that is not loopback. Off by default: the client id is
+   * a secret and updates would travel in clear.
+   */
+  allowInsecureTransport?: boolean;
+  /** How GET /privacy is read (default global fetch; Node with a private CA passes one using it). */
+  fetch?: PrivacyFetch;
+  /** Signed enrollment token from the app's backend, sent in join (a token-mode coordinator needs it to register a new id). */
+  enrollmentToken?: string;
+  /** run(): connection attempts before giving up on a coordinator never reached (FEDREC_UNREACHABLE); default 5. */
+  maxConnectAttempts?: number;
+  /** run(): how often the stored consent is re-read, so a revoke from elsewhere stops this client (ms, default 400). */
+  consentPollMs?: number;
 }
+
+/** Why run() returned: stopped by the app, consent revoked, or the coordinator finished. */
+export type RunEnd = 'stopped' | 'consent-revoked' | 'done' | 'budget-exhausted' | 'shut-down';
+
+/** First reconnect delay; doubled per failure (250, 500, 1000, 2000 ms: five tries take ~4 s). */
+const FIRST_BACKOFF_MS = 250;
+/** Backoff cap while a coordinator was never reached, and once it was (it may be restarting). */
+const UNREACHED_BACKOFF_CAP_MS = 4_000;
+const REACHED_BACKOFF_CAP_MS = 30_000;
+/** Enrollment refusals: retrying with the same token cannot succeed. */
+const ENROLLMENT_REFUSALS: readonly string[] = [ErrorCodes.UNAUTHORIZED, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.TOKEN_REUSED, ErrorCodes.UNKNOWN_CLIENT];
 
 export type TaskOutcome = { task: 'train'; round: number; bytes: number; norm: number; clipped: boolean } | { task: 'evaluate'; round: number; hit: number; ndcg: number };
 
@@ -87,6 +112,12 @@ export class FedrecClient {
   /** Curves this device's WebCrypto has (probed once before connecting). */
   private curves: Curve[] = [];
   private secureTask: SecureTask | null = null;
+  /** Set as soon as a revoke is seen in the store; send() refuses from then on. */
+  private consentRevoked = false;
+  /** Set when the coordinator said it will run no more rounds. */
+  private finished: RunEnd | null = null;
+  /** Wakes a backoff pause early (stop()). */
+  private wakePause: (() => void) | null = null;
 
   constructor(options: ClientOptions) {
     const z = options.localNoiseMultiplier ?? 0;
@@ -120,39 +151,145 @@ export class FedrecClient {
     });
   }
 
-  /** Persistent mode: stay connected, answer offers until stop(); reconnects with backoff. */
-  async run(onOutcome?: (o: TaskOutcome) => void, onJoined?: () => void): Promise<void> {
+  /**
+   * Persistent mode: stay connected, answer offers until stop(); reconnects with backoff. Gives up
+   * with FEDREC_UNREACHABLE after maxConnectAttempts tries if the coordinator was never reached;
+   * returns when stopped, when consent is revoked (wherever the store is shared), or when the
+   * coordinator says it is done.
+   */
+  async run(onOutcome?: (o: TaskOutcome) => void, onJoined?: () => void): Promise<RunEnd> {
     // A new run starts fresh: an earlier stop() (e.g. by revokeConsent) or refusal must not end it.
     this.stopped = false;
     this.refusal = null;
+    this.finished = null;
     await this.preflight();
-    let backoff = 500;
-    while (!this.stopped) {
-      const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-        this.listeners = {
-          onWelcome: () => {
-            backoff = 500;
-            onJoined?.();
-          },
-          onOutcome: (o) => onOutcome?.(o),
-          onError: (e) => this.log.warn({ event: 'coordinator-error', code: e.code, round: e.round }, e.message),
-          onClose: (code, reason) => resolve({ code, reason }),
-        };
-      });
-      this.open('persistent');
-      const { code, reason } = await closed;
-      this.stopHeartbeat();
-      if (this.refusal) throw this.refusal;
-      if (this.stopped) break;
-      if (code === CloseCodes.PROTOCOL_ERROR) throw closeError(code, reason);
-      this.log.warn({ event: 'disconnected', code, reason, retryInMs: backoff }, 'connection lost; reconnecting');
-      await new Promise((r) => setTimeout(r, backoff));
-      backoff = Math.min(backoff * 2, 30_000);
+    const maxAttempts = this.o.maxConnectAttempts ?? 5;
+    let backoff = FIRST_BACKOFF_MS;
+    let failures = 0;
+    let reached = false;
+    const watch = this.watchConsent();
+    try {
+      while (!this.stopped) {
+        let welcomed = false;
+        let lastError: FedrecError | null = null;
+        const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+          this.listeners = {
+            onWelcome: () => {
+              welcomed = reached = true;
+              backoff = FIRST_BACKOFF_MS;
+              failures = 0;
+              onJoined?.();
+            },
+            onWait: (reason) => {
+              if (reason === 'done' || reason === 'budget-exhausted') {
+                this.finished = reason;
+                this.stop();
+              }
+            },
+            onOutcome: (o) => onOutcome?.(o),
+            onError: (e) => {
+              lastError = e;
+              this.log.warn({ event: 'coordinator-error', code: e.code, round: e.round }, e.message);
+            },
+            onClose: (code, reason) => resolve({ code, reason }),
+          };
+        });
+        this.open('persistent');
+        const { code, reason } = await closed;
+        this.stopHeartbeat();
+        if (this.refusal) throw this.refusal;
+        if (this.stopped) break;
+        if (code === CloseCodes.PROTOCOL_ERROR) throw closeError(code, reason);
+        if (ENROLLMENT_REFUSALS.includes(reason)) throw lastError ?? closeError(code, reason);
+        if (reason === ErrorCodes.SHUTTING_DOWN) {
+          this.finished = 'shut-down';
+          break;
+        }
+        if (!welcomed && ++failures >= maxAttempts && !reached) {
+          throw new FedrecError(ErrorCodes.UNREACHABLE, `could not reach the coordinator at ${this.o.url} in ${failures} tries (last: ${closeError(code, reason).message}); is it running, and is the address right?`);
+        }
+        this.log.warn({ event: 'disconnected', code, reason, retryInMs: backoff }, 'connection lost; reconnecting');
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, reached ? REACHED_BACKOFF_CAP_MS : UNREACHED_BACKOFF_CAP_MS);
+      }
+    } finally {
+      watch.stop();
     }
+    return this.consentRevoked ? 'consent-revoked' : (this.finished ?? 'stopped');
+  }
+
+  /** A backoff wait that stop() cuts short (Ctrl-C must not wait out a 30 s backoff). */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakePause = done;
+    }).finally(() => {
+      this.wakePause = null;
+    });
+  }
+
+  /** Polls the stored consent while running: a revoke written by another process stops this one. */
+  private watchConsent(): { stop: () => void } {
+    if (!this.o.store.loadConsent) return { stop: () => {} };
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      this.currentConsent()
+        .then((c) => {
+          if (!c?.granted && !this.stopped) this.onConsentRevoked();
+        })
+        .catch((err: Error) => this.log.warn({ event: 'consent-read-failed', err: err.message }, 'could not read the stored consent'))
+        .finally(() => (busy = false));
+    }, this.o.consentPollMs ?? 400);
+    (timer as { unref?: () => void }).unref?.();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  private onConsentRevoked(): void {
+    this.consentRevoked = true;
+    this.log.info({ event: 'consent-revoked' }, 'consent was revoked: stopping; nothing more leaves this device');
+    void this.leave(false);
+  }
+
+  /** The consent as stored now (another process may have changed it); falls back to the one in memory. */
+  private async currentConsent(): Promise<Consent | null> {
+    const st = this.state!;
+    const stored = this.o.store.loadConsent ? await this.o.store.loadConsent() : null;
+    if (stored) st.consent = stored;
+    if (!st.consent?.granted) this.consentRevoked = true;
+    return st.consent;
+  }
+
+  /** Re-reads consent right before something leaves the device; throws FEDREC_NO_CONSENT when revoked. */
+  private async ensureConsent(): Promise<void> {
+    const c = await this.currentConsent();
+    if (!c?.granted) {
+      if (!this.stopped) this.onConsentRevoked();
+      throw new FedrecError(ErrorCodes.NO_CONSENT, 'consent was revoked on this device; nothing is sent');
+    }
+  }
+
+  /** Saves the state with the consent as stored now, never an older copy of it. */
+  private async saveState(): Promise<void> {
+    await this.currentConsent();
+    await this.o.store.save(this.state!);
+  }
+
+  /** Records the user's decision where every client on this device reads it. */
+  private async persistConsent(consent: Consent): Promise<void> {
+    this.state!.consent = consent;
+    if (this.o.store.saveConsent) await this.o.store.saveConsent(consent);
+    else await this.o.store.save(this.state!);
   }
 
   stop(): void {
     this.stopped = true;
+    this.wakePause?.();
     this.stopHeartbeat();
     this.socket?.close(CloseCodes.NORMAL, 'client stopping');
   }
@@ -178,17 +315,16 @@ export class FedrecClient {
   /** Opt in (or change which kinds train, or the ε limit). */
   async grantConsent(consent: Omit<Consent, 'granted' | 'at'>): Promise<void> {
     await this.loadState();
-    this.state!.consent = { ...consent, granted: true, at: new Date().toISOString() };
     this.mapped = null;
-    await this.o.store.save(this.state!);
+    await this.persistConsent({ ...consent, granted: true, at: new Date().toISOString() });
   }
 
   /** Opt out at any time: stops at once, tells the coordinator, and records the decision. */
   async revokeConsent(): Promise<void> {
     await this.loadState();
+    this.consentRevoked = true;
     await this.leave(false);
-    this.state!.consent = { ...(this.state!.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() };
-    await this.o.store.save(this.state!);
+    await this.persistConsent({ ...(this.state!.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() });
   }
 
   /** Opt out and delete everything on the device (history is the app's to delete; see client/node/cli.ts). */
@@ -201,11 +337,26 @@ export class FedrecClient {
 
   /** No connection before consent; with a user limit, no connection to a coordinator over it. */
   private async preflight(): Promise<void> {
+    checkTransport(this.o.url, this.o.allowInsecureTransport === true);
     await this.loadState();
     this.curves = await supportedCurves();
-    const consent = this.state!.consent;
+    const consent = await this.currentConsent();
     if (!consent?.granted) throw new FedrecError(ErrorCodes.NO_CONSENT, 'the user has not opted in to federated training on this device');
-    if (consent.maxEpsilon !== null) checkPrivacy(await fetchDeclaredPrivacy(this.o.url), consent.maxEpsilon);
+    this.consentRevoked = false;
+    const train = this.o.data.train;
+    if (train.length === 0) throw new FedrecError(ErrorCodes.EMPTY_HISTORY, 'the history is empty: there is nothing to train on, so this device does not join');
+    const kinds = new Set(consent.kinds);
+    if (!train.some((i) => kinds.has(i.kind))) {
+      throw new FedrecError(ErrorCodes.EMPTY_HISTORY, `none of the ${train.length} interactions is of a kind you let train (${consent.kinds.join(', ') || 'none'}): grant more kinds or add history`);
+    }
+    if (consent.maxEpsilon !== null) {
+      const declared = await fetchDeclaredPrivacy(this.o.url, this.o.fetch).catch((err: FedrecError) => {
+        // No answer at all is an unreachable coordinator, not a privacy verdict.
+        if (err.cause !== undefined) throw new FedrecError(ErrorCodes.UNREACHABLE, `could not reach the coordinator at ${this.o.url} to read its privacy budget (${(err.cause as Error)?.message ?? String(err.cause)})`, { cause: err.cause });
+        throw err;
+      });
+      checkPrivacy(declared, consent.maxEpsilon);
+    }
   }
 
   // ---- connection --------------------------------------------------------------------------
@@ -226,6 +377,7 @@ export class FedrecClient {
     ws.onopen = () => {
       const join: Record<string, unknown> = { type: 'join', protocol: PROTOCOL_VERSION, clientId: this.state!.clientId, mode, capabilities: { tasks: this.o.data.heldOut ? ['train', 'evaluate'] : ['train'], curves: this.curves } };
       if (this.state!.catalogue) join.catalogueVersion = this.state!.catalogue.version;
+      if (this.o.enrollmentToken !== undefined && !this.forgetting) join.token = this.o.enrollmentToken;
       ws.send(encodeMessage(join));
     };
     ws.onmessage = (ev) => this.onFrame(ev.data);
@@ -242,6 +394,8 @@ export class FedrecClient {
 
   private send(message: object): void {
     if (!this.socket) throw new FedrecError(ErrorCodes.CONNECTION_CLOSED, 'not connected');
+    // Synchronous last gate (the secure path sends through here too): nothing leaves after a revoke.
+    if (this.consentRevoked && !this.forgetting) throw new FedrecError(ErrorCodes.NO_CONSENT, 'consent was revoked on this device; nothing is sent');
     this.socket.send(encodeMessage(message));
   }
 
@@ -337,6 +491,16 @@ export class FedrecClient {
       }
       st.catalogue = { version: w.catalogue.version, itemIds: cached };
     }
+    if (!this.forgetting && this.mappedData().positives.length === 0) {
+      const n = this.o.data.train.length;
+      const e = new FedrecError(ErrorCodes.EMPTY_HISTORY, `none of the ${n} items in this history is in the coordinator's catalogue (${this.mapped!.data.ignored} unknown): check that the history and the coordinator use the same item ids`);
+      this.log.warn({ event: 'refused-coordinator', code: e.code, unknown: this.mapped!.data.ignored }, e.message);
+      this.socket?.close(CloseCodes.NORMAL, 'nothing to train');
+      this.refusal = e;
+      this.stopped = this.stopped || this.o.mode === 'persistent';
+      this.listeners.onError?.(e);
+      return;
+    }
     this.limits = { ...w.limits };
     if (this.o.mode === 'persistent' && this.socket) this.startHeartbeat();
     this.listeners.onWelcome?.(w);
@@ -365,19 +529,21 @@ export class FedrecClient {
     const keep = () => this.o.keepModel && (st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(model.params) });
     if (offer.task === 'evaluate') {
       const m = prepareMetrics(offer, model, st.userVector, data, rng);
+      await this.ensureConsent();
       await this.sendAndAwaitAck(offer.round, m.frame);
-      if (keep()) await this.o.store.save(st);
+      if (keep()) await this.saveState();
       this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: m.hit, ndcg: m.ndcg });
       return;
     }
     if (offer.secure) return this.onSecureOffer(offer, model, data, rng, keep);
     if (!this.o.allowPlaintext) throw new FedrecError(ErrorCodes.INSECURE_AGGREGATION, `round ${offer.round} asks for a plaintext update; this device sends masked updates only`, { round: offer.round });
     const p = await prepareUpdate(offer, model, st.userVector, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes, compression: this.o.compression ?? 'f32' });
+    await this.ensureConsent();
     await this.sendAndAwaitAck(offer.round, p.frame);
     const u = p.update;
     st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'plaintext' });
     keep();
-    await this.o.store.save(st);
+    await this.saveState();
     this.log.info({ event: 'update-sent', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped, examples: p.examples }, `round ${offer.round}: update sent`);
     this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped });
   }

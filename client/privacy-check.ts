@@ -20,9 +20,12 @@ export function checkPrivacy(declared: Pick<PrivacySummary, 'budget' | 'epsilon'
   if (!(b.epsilon <= maxEpsilon)) throw new FedrecError(ErrorCodes.PRIVACY_LIMIT, `the coordinator's budget ε = ${b.epsilon} exceeds your limit ε ≤ ${maxEpsilon}`);
 }
 
-export async function fetchDeclaredPrivacy(wsUrl: string, fetchImpl: typeof fetch = fetch): Promise<PrivacySummary> {
+/** The little of fetch the check needs, so Node can read /privacy over https with a private CA. */
+export type PrivacyFetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+
+export async function fetchDeclaredPrivacy(wsUrl: string, fetchImpl: PrivacyFetch = (u) => fetch(u)): Promise<PrivacySummary> {
   const url = privacyUrl(wsUrl);
-  let res: Response;
+  let res: Awaited<ReturnType<PrivacyFetch>>;
   try {
     res = await fetchImpl(url);
   } catch (cause) {

@@ -45,6 +45,13 @@ export interface ClientStore {
   save(state: ClientState): Promise<void>;
   /** Deletes everything this store holds. */
   clear(): Promise<void>;
+  /**
+   * Optional, for stores shared with other processes or tabs: the consent alone, read fresh, and
+   * written alone. A store that has them keeps consent apart, so save() never overwrites a decision
+   * the user made elsewhere; a running client polls loadConsent() and stops on a revoke.
+   */
+  loadConsent?(): Promise<Consent | null>;
+  saveConsent?(consent: Consent): Promise<void>;
 }
 
 export class MemoryStore implements ClientStore {

@@ -8,6 +8,8 @@ import { ErrorCodes } from '../shared/protocol/errors.js';
 import { readCatalogueFile } from './catalogue-file.js';
 import { resolveConfig } from './config.js';
 import { startCoordinator } from './coordinator.js';
+import { readEnrollmentKey } from './enrollment-gate.js';
+import { parseTtl } from './enrollment-token.js';
 import { checkListen, listenError } from './listen-check.js';
 
 export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.0.1] [--state-dir DIR] [--config FILE.json]
@@ -15,8 +17,12 @@ export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.
   [--rounds N] [--clients-per-round K | --sampling-rate Q] [--min-clients N] [--min-reports N]
   [--deadline-ms MS] [--dim D] [--local-epochs E] [--lr X] [--clip C] [--noise-multiplier Z]
   [--server-lr X] [--server-optimizer fedavg|fedadam] [--target-epsilon E --delta D] [--log-format json|pretty]
-  [--registration open|closed]        closed: only the ids in DIR/registry.json (enrolled devices) may join
-  [--aggregation secure|plaintext]    secure (default): SecAgg+, this coordinator sees only each round's sum`;
+  [--registration token|open|closed]  token (default off loopback): a new id needs an enrollment token
+                                      (--enrollment-key FILE.pub from \`fedrec keys\`, one id per account);
+                                      open (default on loopback): any id; closed: only ids in DIR/registry.json
+  [--enrollment-key FILE.pub] [--enrollment-audience NAME] [--idle-expiry 30d]   ids idle this long leave N
+  [--aggregation secure|plaintext]    secure (default): SecAgg+, this coordinator sees only each round's sum
+  [--tls-cert FILE.pem --tls-key FILE.pem]   serve https:// and wss:// (needed beyond loopback)`;
 
 export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -28,6 +34,8 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
     'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
     registration: { type: 'string' }, aggregation: { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+    'enrollment-key': { type: 'string' }, 'enrollment-audience': { type: 'string' }, 'idle-expiry': { type: 'string' },
   });
   if (values.help) {
     console.log(coordinatorUsage);
@@ -50,8 +58,25 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   set(patch, 'port', num(values, 'port', (v) => isNonNegInt(v) && v <= 65535, 'a port number from 0 to 65535'));
   set(patch, 'host', values.host);
   set(patch, 'registration', values.registration);
+  if (values['enrollment-key'] !== undefined) await checkInputFile('--enrollment-key', values['enrollment-key']);
+  patch.enrollment = { ...file.enrollment };
+  set(patch.enrollment, 'publicKeyFile', values['enrollment-key']);
+  set(patch.enrollment, 'audience', values['enrollment-audience']);
+  if (values['idle-expiry'] !== undefined) {
+    try {
+      patch.enrollment.idleExpiryMs = parseTtl(values['idle-expiry']) * 1000;
+    } catch (err) {
+      throw new UsageError(`--idle-expiry: ${(err as Error).message}`);
+    }
+  }
   set(patch, 'aggregation', values.aggregation);
   set(patch, 'stateDir', values['state-dir']);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both PEM files, or neither');
+  if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
+    await checkInputFile('--tls-cert', values['tls-cert']);
+    await checkInputFile('--tls-key', values['tls-key']);
+    patch.tls = { certFile: values['tls-cert'], keyFile: values['tls-key'] };
+  }
   set(patch, 'rounds', num(values, 'rounds', isNonNegInt, 'an integer ≥ 0'));
   set(patch, 'clientsPerRound', num(values, 'clients-per-round', isPosInt, 'a positive integer'));
   set(patch, 'samplingRate', num(values, 'sampling-rate', isRate, 'in (0, 1]'));
@@ -76,6 +101,12 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   if (config.stateDir) await checkDirFlag('--state-dir', config.stateDir);
+  if (config.registration === 'token') {
+    await checkInputFile('--enrollment-key', config.enrollment.publicKeyFile!);
+    await readEnrollmentKey(config.enrollment.publicKeyFile!).catch((err: Error) => {
+      throw new UsageError(err.message, ErrorCodes.BAD_PATH);
+    });
+  }
   await checkListen(config.host, config.port);
   let itemIds: Int32Array;
   if (values.catalogue) itemIds = await catalogue(values.catalogue);

@@ -65,9 +65,12 @@ export interface CoordinatorConfig {
     handshakeTimeoutMs: number;
     /** An upgraded socket must send join within this time, or it is closed (1008) and frees its slot. */
     joinTimeoutMs: number;
-    /** Concurrent sockets from one address; more are refused with 429 at upgrade. */
+    /**
+     * Concurrent sockets from one address; more are refused with 429. 0: no limit, the default when
+     * the host is loopback (every peer is this machine: simulations, a local reverse proxy).
+     */
     maxConnectionsPerIp: number;
-    /** Joins that register a new client id, per address per minute (token bucket, burst = the rate). */
+    /** Joins that register a new client id, per address per minute (token bucket, burst = the rate); 0 as above. */
     registrationsPerIpPerMinute: number;
     /** Browser origins that may open a WebSocket and read the GET endpoints; [] same-origin only, ['*'] any. */
     allowedOrigins: string[];
@@ -168,6 +171,7 @@ export function resolveConfig(patch: Patch<CoordinatorConfig> = {}): Coordinator
   const merged = merge(defaultCoordinatorConfig(), patch) as CoordinatorConfig;
   // Off loopback anyone can reach the port: registering ids must cost an account there.
   if (merged.registration === 'auto') merged.registration = isLoopbackHost(merged.host) ? 'open' : 'token';
+  liftPerIpLimitsOnLoopback(merged, patch.limits ?? null);
   validateConfig(merged);
   return merged;
 }
@@ -251,13 +255,20 @@ export function validateConfig(c: CoordinatorConfig): void {
   }
 }
 
+/** On loopback every peer has one address, so per-address limits would cap everyone; unless set, off. */
+function liftPerIpLimitsOnLoopback(c: CoordinatorConfig, given: Patch<CoordinatorConfig['limits']> | null): void {
+  if (!isLoopbackHost(c.host)) return;
+  if (given?.maxConnectionsPerIp === undefined) c.limits.maxConnectionsPerIp = 0;
+  if (given?.registrationsPerIpPerMinute === undefined) c.limits.registrationsPerIpPerMinute = 0;
+}
+
 function validateAdmission(c: CoordinatorConfig): void {
   const l = c.limits;
   const posInt = (v: number) => Number.isInteger(v) && v > 0;
   need(posInt(l.handshakeTimeoutMs), `limits.handshakeTimeoutMs must be a positive integer, got ${l.handshakeTimeoutMs}`);
   need(posInt(l.joinTimeoutMs), `limits.joinTimeoutMs must be a positive integer, got ${l.joinTimeoutMs}`);
-  need(posInt(l.maxConnectionsPerIp), `limits.maxConnectionsPerIp must be a positive integer, got ${l.maxConnectionsPerIp}`);
-  need(l.registrationsPerIpPerMinute > 0 && Number.isFinite(l.registrationsPerIpPerMinute), `limits.registrationsPerIpPerMinute must be > 0, got ${l.registrationsPerIpPerMinute}`);
+  need(Number.isInteger(l.maxConnectionsPerIp) && l.maxConnectionsPerIp >= 0, `limits.maxConnectionsPerIp must be an integer ≥ 0 (0: no limit), got ${l.maxConnectionsPerIp}`);
+  need(l.registrationsPerIpPerMinute >= 0 && Number.isFinite(l.registrationsPerIpPerMinute), `limits.registrationsPerIpPerMinute must be ≥ 0 (0: no limit), got ${l.registrationsPerIpPerMinute}`);
   need(Array.isArray(l.allowedOrigins) && l.allowedOrigins.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/]+$/.test(o))), `limits.allowedOrigins must be a list of origins such as "https://app.example.org" (scheme and host, no path), or ["*"]; got ${JSON.stringify(l.allowedOrigins)}`);
   if (c.tls !== null) {
     need(typeof c.tls === 'object' && typeof c.tls.certFile === 'string' && c.tls.certFile !== '' && typeof c.tls.keyFile === 'string' && c.tls.keyFile !== '', 'tls must be null or { certFile, keyFile } with both PEM file paths');

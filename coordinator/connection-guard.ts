@@ -71,7 +71,8 @@ export class ConnectionGuard {
   private onSocket(socket: Socket): void {
     const ip = ipOf(socket);
     const n = this.perIp.get(ip) ?? 0;
-    const t: Tracked = { ip, overCap: n >= this.limits.maxConnectionsPerIp, timer: null };
+    const cap = this.limits.maxConnectionsPerIp; // 0: no limit
+    const t: Tracked = { ip, overCap: cap > 0 && n >= cap, timer: null };
     if (!t.overCap) this.perIp.set(ip, n + 1);
     t.timer = setTimeout(() => {
       this.refused(ErrorCodes.HANDSHAKE_TIMEOUT, ip, `no complete HTTP request or upgrade within ${this.limits.handshakeTimeoutMs} ms; socket closed`);

@@ -14,7 +14,7 @@ import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
 import { secureDpFedAvgAggregator } from './aggregation/secure-dp-fedavg.js';
 import { nodeExpander } from '../shared/node/node-prg.js';
 import { CheckpointStore } from './checkpoint-store.js';
-import type { CoordinatorConfig } from './config.js';
+import { type CoordinatorConfig, isLoopbackHost } from './config.js';
 import { PrivacyLedger } from './privacy-ledger.js';
 import { ConnectionGuard, ipOf } from './connection-guard.js';
 import { createHttpServer } from './http-server.js';
@@ -130,9 +130,12 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   sessions.startHeartbeatSweep();
   logger.info(
-    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name, aggregation: config.aggregation },
+    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name, aggregation: config.aggregation, tls, admission: admissionSummary(config) },
     `coordinator listening on ${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`,
   );
+  if (!tls && !isLoopbackHost(config.host)) {
+    logger.warn({ event: 'insecure-transport', host: config.host }, `serving ws:// on ${config.host}, beyond loopback: client ids (secrets) and updates travel in clear; give --tls-cert and --tls-key`);
+  }
   void engine.start();
 
   return {
@@ -153,6 +156,11 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
       await closed;
     },
   };
+}
+
+function admissionSummary(c: CoordinatorConfig) {
+  const { handshakeTimeoutMs, joinTimeoutMs, maxConnectionsPerIp, registrationsPerIpPerMinute, allowedOrigins } = c.limits;
+  return { handshakeTimeoutMs, joinTimeoutMs, maxConnectionsPerIp, registrationsPerIpPerMinute, allowedOrigins };
 }
 
 function makeStrategy(config: CoordinatorConfig): ServerStrategy {

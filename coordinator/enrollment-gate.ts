@@ -11,6 +11,18 @@ import { UsedTokens, verifyToken, type VerifiedToken } from './enrollment-token.
 
 export const USED_TOKENS_FILE = 'used-tokens.json';
 
+/** Reads an Ed25519 public key (PEM); throws a sentence naming the file otherwise. */
+export async function readEnrollmentKey(file: string): Promise<KeyObject> {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`enrollment public key ${file} cannot be read as a PEM public key (${(err as Error).message}): give the .pub file made by \`fedrec keys\``);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`enrollment public key ${file} is ${key.asymmetricKeyType}, not Ed25519: make one with \`fedrec keys\``);
+  return key;
+}
+
 export class EnrollmentGate {
   private writing: Promise<void> = Promise.resolve();
 
@@ -23,14 +35,7 @@ export class EnrollmentGate {
 
   /** Reads the public key and the spent-token list; a bad key file fails here, at start. */
   static async open(o: EnrollmentConfig, stateDir: string | null): Promise<EnrollmentGate> {
-    const file = o.publicKeyFile!;
-    let key: KeyObject;
-    try {
-      key = createPublicKey(await readFile(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`enrollment public key ${file} cannot be read as a PEM public key: ${(err as Error).message}`);
-    }
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`enrollment public key ${file} is ${key.asymmetricKeyType}, not Ed25519: make one with \`fedrec keys\``);
+    const key = await readEnrollmentKey(o.publicKeyFile!);
     const usedFile = stateDir ? join(stateDir, USED_TOKENS_FILE) : null;
     let used = new UsedTokens();
     if (usedFile) {

@@ -11,13 +11,16 @@ export interface TlsFiles {
 }
 
 export async function createHttpServer(tls: TlsFiles | null, handshakeTimeoutMs: number, handler: RequestListener): Promise<Server> {
+  // How often Node checks headersTimeout/requestTimeout (default 30 s would blur the limit).
+  const checkEvery = Math.max(50, Math.min(1_000, Math.floor(handshakeTimeoutMs / 4)));
   const timeouts = {
-    headersTimeout: handshakeTimeoutMs,
-    requestTimeout: handshakeTimeoutMs,
+    // The first request is bounded by connection-guard.ts's per-socket timer (coded and logged);
+    // these bound later requests on a keep-alive socket, one check interval behind it.
+    headersTimeout: handshakeTimeoutMs + checkEvery,
+    requestTimeout: handshakeTimeoutMs + checkEvery,
     // Idle keep-alive sockets go too, and never outlive a handshake's allowance.
     keepAliveTimeout: Math.min(5_000, handshakeTimeoutMs),
-    // How often Node checks headersTimeout/requestTimeout (default 30 s would blur the limit).
-    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(handshakeTimeoutMs / 4))),
+    connectionsCheckingInterval: checkEvery,
   };
   if (!tls) return createHttp(timeouts, handler);
   const [cert, key] = await Promise.all([pem(tls.certFile, 'certificate'), pem(tls.keyFile, 'key')]);

@@ -234,7 +234,7 @@ export class SessionManager implements Transport {
 
   /** Throws FEDREC_RATE_LIMITED, before anything is registered, when this address mints ids too fast. */
   private admitRegistration(s: Session, clientId: string): void {
-    if (s.clientId !== null || this.isRegistered(clientId)) return;
+    if (this.limits.registrationsPerIpPerMinute === 0 || s.clientId !== null || this.isRegistered(clientId)) return;
     this.registrations ??= new RegistrationRate(this.limits.registrationsPerIpPerMinute);
     if (!this.registrations.take(s.ip)) {
       throw new FedrecError(ErrorCodes.RATE_LIMITED, `more than ${this.limits.registrationsPerIpPerMinute} new client ids a minute from one address; nothing was registered, retry later`);

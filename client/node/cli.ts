@@ -12,6 +12,8 @@ import { recommendTopK } from '../recommend.js';
 import { FileStore } from './file-store.js';
 import { deleteHistory, importHistory, storedHistory } from './history-file.js';
 import { nodeSocketFactory } from './ws-socket.js';
+import { nodeFetch } from './https-fetch.js';
+import { readFile } from 'node:fs/promises';
 import { nodeExpander } from '../../shared/node/node-prg.js';
 import { selectTfBackend } from './tf-backend.js';
 import type { SubTableTrainer } from '../../shared/model/local-trainer.js';
@@ -22,6 +24,10 @@ fedrec client consent --state-dir DIR --revoke     opt out (nothing trains until
 fedrec client --server ws://HOST:PORT --history FILE.csv --state-dir DIR [--local-noise Z] [--trainer kernel|tfjs]
                  [--compression f32|f16|q8] [--log-format json|pretty]
                  [--allow-plaintext]   also join a coordinator without secure aggregation (it would see each update)
+                 [--ca FILE.pem]       trust this (private) CA for a wss:// coordinator
+                 [--insecure]          allow ws:// to a host that is not loopback (id and updates travel in clear)
+                 [--token TOKEN | --token-file FILE]   enrollment token from the app (a token-mode coordinator
+                                       needs one to register this device the first time)
 fedrec client ledger --state-dir DIR [--delta 1e-5]   what left this device: round, model version, bytes, norm
 fedrec client forget --state-dir DIR [--server URL]   delete the local history, user vector, model, ledger
                                                      (with --server, also ask the coordinator to drop this id)
@@ -38,6 +44,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
     server: { type: 'string' }, history: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' },
     'exit-after-rounds': { type: 'string' }, help: { type: 'boolean' }, grant: { type: 'boolean' }, revoke: { type: 'boolean' },
     kinds: { type: 'string' }, 'max-epsilon': { type: 'string' }, 'allow-plaintext': { type: 'boolean' }, 'local-noise': { type: 'string' }, delta: { type: 'string' }, trainer: { type: 'string' }, compression: { type: 'string' },
+    ca: { type: 'string' }, insecure: { type: 'boolean' }, token: { type: 'string' }, 'token-file': { type: 'string' },
   });
   if (values.help) {
     console.log(clientUsage);
@@ -48,6 +55,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   await checkDirFlag('--state-dir', stateDir);
   if (values.server !== undefined) checkServerUrl(values.server);
   const store = new FileStore(stateDir);
+  const transport = await transportOptions(values.ca, values.insecure === true);
   switch (sub) {
     case 'ledger': {
       const state = await existingState(store);
@@ -66,7 +74,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
     }
     case 'forget': {
       if (values.server) {
-        const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: [], heldOut: null } });
+        const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(transport.tls), store, data: { train: [], heldOut: null }, ...transport.client });
         await client.forgetRemotely().catch((err: Error) => console.error(`could not reach ${values.server} to drop this id there: ${err.message}`));
       }
       await store.clear();
@@ -76,7 +84,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
     }
     case 'consent': {
       if (values.grant === values.revoke) throw new UsageError('give exactly one of --grant or --revoke');
-      const state = (await store.load()) ?? { clientId: newClientId(), userVector: null, catalogue: null, model: null, ledger: [], consent: null };
+      const state = (await store.load()) ?? { clientId: newClientId(), userVector: null, catalogue: null, model: null, ledger: [], consent: await store.loadConsent() };
       if (values.revoke) {
         state.consent = { ...(state.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() };
       } else {
@@ -86,6 +94,8 @@ export async function runClientCommand(argv: string[]): Promise<number> {
         state.consent = { granted: true, kinds: kinds as InteractionKind[], maxEpsilon, at: new Date().toISOString() };
       }
       await store.save(state);
+      // Its own file, read by a running client within half a second.
+      await store.saveConsent(state.consent);
       console.log(JSON.stringify({ consent: state.consent }));
       return 0;
     }
@@ -94,6 +104,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   if (!values.history) throw new UsageError('--history FILE.csv is required');
   await checkInputFile('--history', values.history);
   const logger = createLogger({ format: values['log-format'] as LogFormat | undefined, name: 'client' });
+  const enrollmentToken = await tokenOption(values.token, values['token-file']);
   const history = await importHistory(values.history, stateDir);
   const exitAfter = num(values, 'exit-after-rounds', isPosInt, 'a positive integer');
   const localNoise = num(values, 'local-noise', (v) => v > 0, 'a number > 0');
@@ -105,16 +116,40 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   else logger.info({ event: 'trainer', trainer: 'kernel' }, 'local training: Float32Array SGD kernel (tfjs not needed)');
   const compression = values.compression ?? 'f32';
   if (!UPDATE_ENCODINGS.includes(compression as UpdateEncoding)) throw new UsageError(`--compression must be one of ${UPDATE_ENCODINGS.join(', ')}`);
-  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(), store, data: { train: history, heldOut: null }, logger, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding, allowPlaintext: values['allow-plaintext'] === true, expander: nodeExpander });
+  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(transport.tls), store, data: { train: history, heldOut: null }, logger, ...transport.client, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding, allowPlaintext: values['allow-plaintext'] === true, expander: nodeExpander, enrollmentToken });
   logger.info({ event: 'start', interactions: history.length, server: values.server }, `client with ${history.length} local interactions; only clipped model updates leave this device`);
   let trained = 0;
+  // Ctrl-C: stop at once (the run loop does not wait out a backoff); a second Ctrl-C kills.
   const stop = () => client.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await client.run((o) => {
+  const end = await client.run((o) => {
     if (o.task === 'train' && exitAfter !== undefined && ++trained >= exitAfter) client.stop();
   });
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
+  logger.info({ event: 'client-exit', end }, RUN_END[end]);
+  process.stderr.write(`${RUN_END[end]}\n`);
   return 0;
+}
+
+/** The one sentence a finished client leaves (exit 0). */
+const RUN_END = {
+  stopped: 'client stopped.',
+  'consent-revoked': 'consent was revoked: client stopped, nothing more left this device.',
+  done: 'the coordinator has finished its rounds: client done.',
+  'budget-exhausted': 'the coordinator has spent its privacy budget and runs no more rounds: client done.',
+  'shut-down': 'the coordinator shut down: client done.',
+} as const;
+
+/** --token or --token-file (the file keeps the token out of the shell history and ps). */
+async function tokenOption(token: string | undefined, file: string | undefined): Promise<string | undefined> {
+  if (token !== undefined && file !== undefined) throw new UsageError('give --token or --token-file, not both');
+  if (file === undefined) return token;
+  await checkInputFile('--token-file', file);
+  const text = (await readFile(file, 'utf8')).trim();
+  if (text === '') throw new UsageError(`--token-file ${file} is empty: it should hold one enrollment token`);
+  return text;
 }
 
 export async function runRecommendCommand(argv: string[]): Promise<number> {
@@ -155,4 +190,14 @@ function checkServerUrl(url: string): void {
     // not a URL at all: said below
   }
   if (protocol !== 'ws:' && protocol !== 'wss:') throw new UsageError(`--server must be a ws:// or wss:// URL such as ws://127.0.0.1:8787, got "${url}"`);
+}
+
+/** --ca and --insecure: the CA for wss:// and for the GET /privacy preflight, and the ws:// opt-in. */
+async function transportOptions(caFile: string | undefined, insecure: boolean) {
+  let ca: Buffer | undefined;
+  if (caFile !== undefined) {
+    await checkInputFile('--ca', caFile);
+    ca = await readFile(caFile);
+  }
+  return { tls: { ca }, client: { allowInsecureTransport: insecure, ...(ca ? { fetch: nodeFetch(ca) } : {}) } };
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { nodeSocketFactory } from '../../client/node/ws-socket.js';
+import type { SocketFactory } from '../../client/socket.js';
+import { decodeFrame } from '../../shared/protocol/codec.js';
 import { useHarness } from '../../test-helpers/harness.js';
+import type { RoundSummary } from '../round-engine.js';
 
 describe('secure aggregation end to end (real coordinator, real clients on loopback)', () => {
   const h = useHarness();
@@ -38,5 +42,35 @@ describe('declaring and insisting on the mode', () => {
     void h.client(other.url, 1, { allowPlaintext: true }).run();
     await done;
     expect(other.engine.lastCommittedRound).toBe(1);
+  });
+});
+
+describe('a real client that vanishes mid-round', () => {
+  const h = useHarness();
+
+  it('after sharing its keys: the round commits without it, its masks removed via its key shares', async () => {
+    const running = await h.coordinator({ rounds: 2, clientsPerRound: 5, minClients: 5, roundDeadlineMs: 10_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 5_000 } });
+    const rounds: RoundSummary[] = [];
+    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+    const done = new Promise((r) => running.engine.once('done', r));
+    let vanished = false;
+    // Client 0's socket dies right after it sends its shares in round 1 (it reconnects for round 2).
+    const dying: SocketFactory = (url) => {
+      const s = nodeSocketFactory()(url);
+      const send = s.send.bind(s);
+      s.send = (data: Uint8Array) => {
+        send(data);
+        if (!vanished && decodeFrame(new Uint8Array(data)).type === 'sa-shares') {
+          vanished = true;
+          s.close(4000, 'vanished');
+        }
+      };
+      return s;
+    };
+    for (let k = 0; k < 5; k++) void h.client(running.url, k, k === 0 ? { socketFactory: dying } : {}).run().catch(() => {});
+    await done;
+    expect(vanished).toBe(true);
+    expect(rounds[0]).toMatchObject({ committed: true, reported: 4, abandonedBy: null, secure: { dropped: 1 } });
+    expect(rounds[1]).toMatchObject({ committed: true, abandonedBy: null });
   });
 });

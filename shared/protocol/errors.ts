@@ -61,6 +61,8 @@ export const ErrorCodes = {
   NO_CONSENT: 'FEDREC_NO_CONSENT',
   PRIVACY_LIMIT: 'FEDREC_PRIVACY_LIMIT',
   INSECURE_TRANSPORT: 'FEDREC_INSECURE_TRANSPORT',
+  UNREACHABLE: 'FEDREC_UNREACHABLE',
+  EMPTY_HISTORY: 'FEDREC_EMPTY_HISTORY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
