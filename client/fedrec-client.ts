@@ -2,85 +2,34 @@
 // data or evaluating, and send back only a clipped model update. The history and the user vector
 // stay on the device; the ledger records every byte that left.
 
-import { RowIndex, makeCatalogue } from '../shared/model/catalogue.js';
-import type { SubTableTrainer } from '../shared/model/local-trainer.js';
 import { initUserVector } from '../shared/model/mf-model.js';
-import { bytesToInt32 } from '../shared/protocol/binary.js';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { CoordinatorMessage, JoinMode, OfferMessage, PrivacySummary, WelcomeMessage } from '../shared/protocol/messages.js';
+import type { CoordinatorMessage, JoinMode, OfferMessage, WelcomeMessage } from '../shared/protocol/messages.js';
 import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
-import type { UpdateEncoding } from '../shared/protocol/update-encoding.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { SeededRandom } from '../shared/random.js';
 import { modelFromOffer, prepareMetrics, prepareUpdate, trainUpdate } from './tasks.js';
 import { supportedCurves } from '../shared/secagg/key-agreement.js';
-import { type MaskExpander, webCryptoExpander } from '../shared/secagg/prg.js';
+import { webCryptoExpander } from '../shared/secagg/prg.js';
 import type { Curve } from '../shared/protocol/secagg-messages.js';
 import { SecureClientRound } from './secagg/secure-client-round.js';
 import { SecureTask } from './secagg/secure-task.js';
-import { type LocalDataset, type MappedData, mapToRows } from './local-data.js';
+import { type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
 import { localGaussianNoise } from './middleware/local-noise.js';
-import { checkPrivacy, fetchDeclaredPrivacy, type PrivacyFetch } from './privacy-check.js';
+import { checkPrivacy, fetchDeclaredPrivacy } from './privacy-check.js';
+import { catalogueFromWelcome, checkDeclaredPrivacy } from './welcome.js';
 import { checkTransport } from './transport-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
-import { forEachRange, type UpdateMiddleware } from './middleware/types.js';
-import { frameBytes, type SocketFactory, type SocketLike } from './socket.js';
-import { type ClientState, type ClientStore, type Consent, newClientId } from './store.js';
+import { forEachRange } from './middleware/types.js';
+import { frameBytes, type SocketLike } from './socket.js';
+import { type ClientState, type Consent, newClientId } from './store.js';
+import type { CheckInResult, ClientOptions, RunEnd, TaskOutcome } from './client-options.js';
+import { closeError, randomSeed, rowIndexFor } from './connection-helpers.js';
 
-export interface ClientOptions {
-  url: string;
-  socketFactory: SocketFactory;
-  store: ClientStore;
-  data: LocalDataset;
-  mode?: JoinMode;
-  logger?: ClientLogger;
-  /** Steps between training and the wire; default: clip, local noise (if asked), size guard. */
-  middleware?: UpdateMiddleware[];
-  /** Local training of the touched rows; default the Float32Array SGD kernel (tfjsSubTableTrainer is the tfjs one). */
-  trainer?: SubTableTrainer;
-  /** Wire encoding of updates: f32 (default), f16 or q8 (shared/protocol/update-encoding.ts). */
-  compression?: UpdateEncoding;
-  /** Local DP: noise multiplier of Gaussian noise added on the device (0: none). */
-  localNoiseMultiplier?: number;
-  /** The user's consent; saved to the store. Without a granted consent nothing connects or trains. */
-  consent?: Consent;
-  /** Extra check of the coordinator's declared privacy on welcome; throw to refuse. */
-  admit?: (privacy: PrivacySummary) => void;
-  /** Seed for negative sampling (reproducible simulations); default: fresh randomness. */
-  seed?: number | string;
-  /** Keep the latest global model in the store for offline recommendations (default true). */
-  keepModel?: boolean;
-  /** Fixed id (simulations); default: the stored one, or a new random one. */
-  clientId?: string;
-  /** Shared decoded catalogues, so thousands of simulated clients hold one copy. */
-  catalogueCache?: Map<string, Int32Array>;
-  /**
-   * Join a coordinator that does not run secure aggregation (it would see each update). Off by
-   * default: the user must allow it explicitly.
-   */
-  allowPlaintext?: boolean;
-  /** Mask expansion for secure aggregation (default WebCrypto AES-CTR; Node may pass node:crypto's). */
-  expander?: MaskExpander;
-  /**
-   * Connect over ws:// (unencrypted) to a host that is not loopback. Off by default: the client id is
-   * a secret and updates would travel in clear.
-   */
-  allowInsecureTransport?: boolean;
-  /** How GET /privacy is read (default global fetch; Node with a private CA passes one using it). */
-  fetch?: PrivacyFetch;
-  /** Signed enrollment token from the app's backend, sent in join (a token-mode coordinator needs it to register a new id). */
-  enrollmentToken?: string;
-  /** run(): connection attempts before giving up on a coordinator never reached (FEDREC_UNREACHABLE); default 5. */
-  maxConnectAttempts?: number;
-  /** run(): how often the stored consent is re-read, so a revoke from elsewhere stops this client (ms, default 400). */
-  consentPollMs?: number;
-}
-
-/** Why run() returned: stopped by the app, consent revoked, or the coordinator finished. */
-export type RunEnd = 'stopped' | 'consent-revoked' | 'done' | 'budget-exhausted' | 'shut-down';
+export type { CheckInResult, ClientOptions, RunEnd, TaskOutcome };
 
 /** First reconnect delay; doubled per failure (250, 500, 1000, 2000 ms: five tries take ~4 s). */
 const FIRST_BACKOFF_MS = 250;
@@ -89,10 +38,6 @@ const UNREACHED_BACKOFF_CAP_MS = 4_000;
 const REACHED_BACKOFF_CAP_MS = 30_000;
 /** Enrollment refusals: retrying with the same token cannot succeed. */
 const ENROLLMENT_REFUSALS: readonly string[] = [ErrorCodes.UNAUTHORIZED, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.TOKEN_REUSED, ErrorCodes.UNKNOWN_CLIENT];
-
-export type TaskOutcome = { task: 'train'; round: number; bytes: number; norm: number; clipped: boolean } | { task: 'evaluate'; round: number; hit: number; ndcg: number };
-
-export type CheckInResult = { kind: 'done'; outcome: TaskOutcome } | { kind: 'wait'; reason: string; retryAfterMs: number };
 
 export class FedrecClient {
   private readonly o: Required<Pick<ClientOptions, 'mode' | 'logger' | 'middleware' | 'keepModel'>> & ClientOptions;
@@ -455,12 +400,7 @@ export class FedrecClient {
   private onWelcome(w: WelcomeMessage): void {
     const st = this.state!;
     try {
-      const limit = st.consent?.maxEpsilon;
-      if (!this.forgetting && limit !== null && limit !== undefined) checkPrivacy(w.privacy, limit);
-      if (!this.forgetting && w.privacy.aggregation !== 'secure' && !this.o.allowPlaintext) {
-        throw new FedrecError(ErrorCodes.INSECURE_AGGREGATION, 'the coordinator does not run secure aggregation, so it would see this device\'s update; refusing (allow plaintext aggregation explicitly to join anyway)');
-      }
-      if (!this.forgetting) this.o.admit?.(w.privacy);
+      if (!this.forgetting) checkDeclaredPrivacy(w.privacy, st.consent, this.o);
     } catch (err) {
       this.log.warn({ event: 'refused-coordinator', reason: (err as Error).message }, 'refusing this coordinator');
       this.socket?.close(CloseCodes.NORMAL, 'refused by client');
@@ -470,26 +410,11 @@ export class FedrecClient {
       this.listeners.onError?.(e);
       return;
     }
-    if (w.catalogue.itemIds) {
-      const cache = this.o.catalogueCache;
-      let ids = cache?.get(w.catalogue.version);
-      if (!ids) {
-        ids = bytesToInt32(w.catalogue.itemIds);
-        const cat = makeCatalogue(ids);
-        if (cat.version !== w.catalogue.version) {
-          this.listeners.onError?.(new FedrecError(ErrorCodes.CATALOGUE_MISMATCH, `catalogue content hashes to ${cat.version}, the coordinator says ${w.catalogue.version}`));
-          return;
-        }
-        cache?.set(w.catalogue.version, ids);
-      }
-      st.catalogue = { version: w.catalogue.version, itemIds: ids };
-    } else if (!st.catalogue || st.catalogue.version !== w.catalogue.version) {
-      const cached = this.o.catalogueCache?.get(w.catalogue.version);
-      if (!cached) {
-        this.listeners.onError?.(new FedrecError(ErrorCodes.CATALOGUE_MISMATCH, `no copy of catalogue ${w.catalogue.version} on this device`));
-        return;
-      }
-      st.catalogue = { version: w.catalogue.version, itemIds: cached };
+    try {
+      st.catalogue = catalogueFromWelcome(w, st.catalogue, this.o.catalogueCache);
+    } catch (err) {
+      this.listeners.onError?.(err as FedrecError);
+      return;
     }
     if (!this.forgetting && this.mappedData().positives.length === 0) {
       const n = this.o.data.train.length;
@@ -610,27 +535,3 @@ export class FedrecClient {
     this.heartbeat = null;
   }
 }
-
-function closeError(code: number, reason: string): FedrecError {
-  if (code === CloseCodes.MESSAGE_TOO_BIG) return new FedrecError(ErrorCodes.FRAME_TOO_LARGE, 'the coordinator closed the connection: a frame was over its size limit');
-  if (code === CloseCodes.PROTOCOL_ERROR) return new FedrecError(ErrorCodes.UNSUPPORTED_VERSION, `the coordinator closed the connection: ${reason || 'protocol error'}`);
-  if (code === CloseCodes.TRY_AGAIN_LATER) return new FedrecError(ErrorCodes.TOO_MANY_CLIENTS, 'the coordinator is full; retry later');
-  return new FedrecError(ErrorCodes.CONNECTION_CLOSED, `connection closed (${code}${reason ? `: ${reason}` : ''})`);
-}
-
-function randomSeed(): number {
-  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
-}
-
-/**
- * Row lookups per catalogue array, shared by every client holding the same (cached) catalogue:
- * a simulated fleet would otherwise rebuild a 9k-entry map on every check-in. The catalogue was
- * hash-checked when it arrived, so it is not hashed again here.
- */
-const rowIndexes = new WeakMap<Int32Array, RowIndex>();
-function rowIndexFor(itemIds: Int32Array, version: string): RowIndex {
-  let index = rowIndexes.get(itemIds);
-  if (!index) rowIndexes.set(itemIds, (index = new RowIndex({ itemIds, version })));
-  return index;
-}
-
