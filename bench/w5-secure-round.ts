@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { SecureClientRound } from '../client/secagg/secure-client-round.js';
 import { prepareUpdate } from '../client/tasks.js';
 import { clipUpdate } from '../client/middleware/clip.js';
+import { forEachRange } from '../client/middleware/types.js';
 import type { RoundSummary } from '../coordinator/round-engine.js';
 import { defaultCoordinatorConfig } from '../coordinator/config.js';
 import { initModel } from '../shared/model/mf-model.js';
@@ -108,7 +109,9 @@ async function clientCost() {
     }));
     const t2 = performance.now();
     await me.receive({ type: 'sa-relay', round: 1, shares: relay });
-    const masked = await me.maskedInput({ delta: p.update.delta, clipped: p.update.clipped }, 0, () => 0.5);
+    // As the client does: quantization reads only the rows the update can touch.
+    const u = p.update;
+    const masked = await me.maskedInput({ delta: u.delta, clipped: u.clipped, ranges: (fn) => forEachRange(u, fn) }, 0, () => rng.next());
     const unmask = me.unmask({ type: 'sa-unmask-request', round: 1, survivors: [1, ...relay.map((r) => r.from)], dropped: [] });
     const ms = t1 - t0 + (performance.now() - t2);
     const keyTraffic = [keys, shares, unmask].reduce((n, m) => n + encodeMessage(m).byteLength, 0);
