@@ -46,6 +46,16 @@ function noDuplicates(values: number[], type: string, field: string): void {
   if (new Set(values).size !== values.length) invalid(type, field, 'free of duplicates');
 }
 
+/** The sealed share bundles of sa-shares (addressed `to`) and sa-relay (`from`), one per peer. */
+function sealedBundles(m: Obj, type: string, peerField: 'to' | 'from'): { peer: number; sealed: Uint8Array }[] {
+  const out = list(m, type, 'shares', MAX_NEIGHBOURS).map((v) => {
+    const e = entry(v, type, 'shares');
+    return { peer: index(e, `${type}.shares`, peerField), sealed: sized(e, `${type}.shares`, 'sealed', MAX_SEALED_BYTES) };
+  });
+  noDuplicates(out.map((s) => s.peer), type, `shares.${peerField}`);
+  return out;
+}
+
 export function validateSecureOffer(s: Obj): SecureOffer {
   const t = 'offer.secure';
   if (!CURVES.includes(s.curve as Curve)) invalid(t, 'curve', `one of ${CURVES.join(', ')}`);
@@ -58,14 +68,8 @@ export function validateSecAggClientMessage(m: Obj): SecAggClientMessage {
   switch (type) {
     case 'sa-keys':
       return { type, round, encKey: sized(m, type, 'encKey', MAX_KEY_BYTES, 32), maskKey: sized(m, type, 'maskKey', MAX_KEY_BYTES, 32) };
-    case 'sa-shares': {
-      const shares = list(m, type, 'shares', MAX_NEIGHBOURS).map((v) => {
-        const e = entry(v, type, 'shares');
-        return { to: index(e, `${type}.shares`, 'to'), sealed: sized(e, `${type}.shares`, 'sealed', MAX_SEALED_BYTES) };
-      });
-      noDuplicates(shares.map((s) => s.to), type, 'shares.to');
-      return { type, round, shares };
-    }
+    case 'sa-shares':
+      return { type, round, shares: sealedBundles(m, type, 'to').map(({ peer, sealed }) => ({ to: peer, sealed })) };
     case 'sa-masked': {
       const masked = bytes(m, type, 'masked');
       if (masked.byteLength % 4 !== 0) throw new FedrecError(ErrorCodes.WRONG_SIZE, `sa-masked.masked has ${masked.byteLength} bytes, not whole uint32 words`, { round });
@@ -100,14 +104,8 @@ export function validateSecAggCoordinatorMessage(m: Obj): SecAggCoordinatorMessa
       noDuplicates(neighbours.map((n) => n.index), type, 'neighbours.index');
       return { type, round, index: index(m, type, 'index'), threshold: int(m, type, 'threshold', 1), scale: finite(m, type, 'scale', 1), neighbours };
     }
-    case 'sa-relay': {
-      const shares = list(m, type, 'shares', MAX_NEIGHBOURS).map((v) => {
-        const e = entry(v, type, 'shares');
-        return { from: index(e, `${type}.shares`, 'from'), sealed: sized(e, `${type}.shares`, 'sealed', MAX_SEALED_BYTES) };
-      });
-      noDuplicates(shares.map((s) => s.from), type, 'shares.from');
-      return { type, round, shares };
-    }
+    case 'sa-relay':
+      return { type, round, shares: sealedBundles(m, type, 'from').map(({ peer, sealed }) => ({ from: peer, sealed })) };
     case 'sa-unmask-request': {
       const survivors = indices(m, type, 'survivors');
       const dropped = indices(m, type, 'dropped');

@@ -1,0 +1,58 @@
+// A secure round refuses, with a code and without a trace, what does not belong to its stage:
+// input before the keys, plaintext updates, keys of the wrong curve, keys from a client not offered
+// the round, duplicates. The round then goes on with the clients that behave.
+
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../shared/protocol/errors.js';
+import { useHarness } from '../../test-helpers/harness.js';
+import type { RoundSummary } from '../round-engine.js';
+
+const h = useHarness();
+const secureCaps = { capabilities: { tasks: ['train'], curves: ['x25519', 'p256'] } };
+
+describe('secure-round refusals', () => {
+  it('answers each stray message with its code; the round still commits with the well-behaved clients', async () => {
+    const running = await h.coordinator({ rounds: 1, clientsPerRound: 4, minClients: 4, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
+    const rounds: RoundSummary[] = [];
+    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+    const done = new Promise((r) => running.engine.once('done', r));
+    const raw = await h.socket(running.url);
+    await raw.join('raw-device', secureCaps);
+    for (let k = 0; k < 3; k++) void h.client(running.url, k).run().catch(() => {});
+    const offer = await raw.takeType('offer');
+    expect(offer.secure).toMatchObject({ curve: 'x25519' });
+    const round = offer.round as number;
+
+    raw.sendMessage({ type: 'sa-masked', round, modelVersion: 0, masked: new Uint8Array(8) });
+    expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.SECAGG_WRONG_STAGE, round });
+    raw.sendMessage({ type: 'update', round, modelVersion: 0, delta: new Uint8Array(8), clipped: false });
+    expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.SECAGG_WRONG_STAGE, round });
+    raw.sendMessage({ type: 'sa-keys', round, encKey: new Uint8Array(65).fill(4), maskKey: new Uint8Array(65).fill(4) });
+    expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY, round });
+    raw.sendMessage({ type: 'sa-keys', round, encKey: new Uint8Array(32).fill(9), maskKey: new Uint8Array(32).fill(9) });
+    expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY, round }); // the same key twice
+    raw.sendMessage({ type: 'sa-keys', round: round + 5, encKey: new Uint8Array(32).fill(1), maskKey: new Uint8Array(32).fill(2) });
+    expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.UNKNOWN_ROUND });
+    // The raw device then goes quiet: the others' round commits without it once the key stage closes.
+    await done;
+    expect(rounds[0]).toMatchObject({ committed: true, reported: 3, aggregation: 'secure' });
+    expect(rounds[0].rejected).toBeGreaterThanOrEqual(4);
+    expect(running.sessions.rejections.get(ErrorCodes.SECAGG_BAD_KEY)).toBe(2);
+  });
+
+  it('refuses keys from a client that was not offered the round (FEDREC_NOT_SELECTED)', async () => {
+    const running = await h.coordinator({ rounds: 1, clientsPerRound: 2, minClients: 2, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
+    const done = new Promise((r) => running.engine.once('done', r));
+    const opened = new Promise<number>((r) => running.engine.once('phase-open', (e: { round: number }) => r(e.round)));
+    // A selected device that never sends keys holds the key stage open until its deadline.
+    const silent = await h.socket(running.url);
+    await silent.join('silent-device', secureCaps);
+    void h.client(running.url, 0).run().catch(() => {});
+    const round = await opened;
+    const late = await h.socket(running.url);
+    await late.join('late-device', secureCaps); // registered after the draw: not in this round
+    late.sendMessage({ type: 'sa-keys', round, encKey: new Uint8Array(32).fill(3), maskKey: new Uint8Array(32).fill(5) });
+    expect(await late.takeError()).toMatchObject({ code: ErrorCodes.NOT_SELECTED, round });
+    await done;
+  });
+});
