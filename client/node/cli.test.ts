@@ -193,8 +193,11 @@ describe('fedrec client run → ledger → recommend → forget', () => {
   it('ledger prints what the coordinator received: round, model version, bytes (4 × parameters), norm, clipped; and localDp', async () => {
     const { code, out } = await capture(() => runClientCommand(['ledger', '--state-dir', stateDir]));
     expect(code).toBe(0);
-    const printed = JSON.parse(out) as { clientId: string; updates: LedgerEntry[]; totalBytes: number; localDp: { delta: number; epsilon: number | null; note: string } };
+    const printed = JSON.parse(out) as { clientId: string; updates: LedgerEntry[]; totalBytes: number; leftThisDevice: string; localDp: { delta: number; epsilon: number | null; note: string } };
     expect(printed.clientId).toBe(received[0].clientId);
+    // This run joined a plaintext coordinator (--allow-plaintext): the ledger says the update was readable.
+    expect(printed.updates[0].aggregation).toBe('plaintext');
+    expect(printed.leftThisDevice).toMatch(/marked plaintext were readable by the coordinator/);
     expect(printed.updates).toHaveLength(1);
     const e = printed.updates[0];
     const got = received[0].msg;

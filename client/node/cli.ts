@@ -65,7 +65,9 @@ export async function runClientCommand(argv: string[]): Promise<number> {
       console.log(JSON.stringify({
         clientId: state.clientId,
         consent: state.consent,
-        leftThisDevice: 'clipped model updates only (dense item-table deltas); never the history or the user vector',
+        leftThisDevice: ledger.some((e) => e.aggregation !== 'secure')
+          ? 'clipped model updates (dense item-table deltas); those marked plaintext were readable by the coordinator; never the history or the user vector'
+          : 'clipped model updates, masked by secure aggregation (the coordinator learns only each round\'s sum); never the history or the user vector',
         updates: ledger,
         totalBytes: ledger.reduce((a, e) => a + e.bytes, 0),
         localDp: { delta, epsilon: Number.isFinite(eps) ? eps : null, note: Number.isFinite(eps) ? 'ε of the local noise alone, against the coordinator itself' : 'some updates left without local noise: they are protected only by the coordinator\'s central DP' },
