@@ -130,8 +130,8 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   sessions.startHeartbeatSweep();
   logger.info(
-    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name, aggregation: config.aggregation, tls, admission: admissionSummary(config) },
-    `coordinator listening on ${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`,
+    { event: 'listening', host: config.host, port, items: model.items, dim: model.dim, maxPayloadBytes, noiseMultiplier: config.noiseMultiplier, clipNorm: config.round.clipNorm, strategy: strategy.name, aggregation: config.aggregation, tls, admission: admissionSummary(config), ...effectiveConfig(config) },
+    `coordinator listening on ${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}: ${describeConfig(config)}`,
   );
   if (!tls && !isLoopbackHost(config.host)) {
     logger.warn({ event: 'insecure-transport', host: config.host }, `serving ws:// on ${config.host}, beyond loopback: client ids (secrets) and updates travel in clear; give --tls-cert and --tls-key`);
@@ -201,4 +201,25 @@ function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngin
     default:
       return send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /health, /round or /privacy` });
   }
+}
+
+/** What an operator must know at start: who takes part, how often, under which privacy. */
+function effectiveConfig(c: CoordinatorConfig) {
+  return {
+    samplingRate: c.samplingRate,
+    clientsPerRound: c.samplingRate === null ? c.clientsPerRound : null,
+    minClients: c.minClients,
+    minReports: c.minReports,
+    rounds: c.rounds,
+    registration: c.registration,
+    budget: c.privacy.budget,
+    delta: c.privacy.delta,
+  };
+}
+
+function describeConfig(c: CoordinatorConfig): string {
+  const q = c.samplingRate === null ? `${c.clientsPerRound} clients a round (q = that / N)` : `q = ${c.samplingRate}`;
+  const budget = c.privacy.budget ? `budget ε ${c.privacy.budget.epsilon} at δ ${c.privacy.budget.delta}` : 'no privacy budget';
+  const noise = c.noiseMultiplier > 0 ? `noise z ${c.noiseMultiplier}` : 'no noise (ε = ∞)';
+  return `${c.aggregation} aggregation, ${q}, rounds start at ${c.minClients} clients, ${c.minReports} reports to commit, ${noise}, ${budget}, registration ${c.registration}`;
 }
