@@ -129,8 +129,9 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await new Promise<void>((resolve) => running.engine.once('done', resolve));
-  await running.close();
+  // A finished coordinator stays up: people and devices can still read /privacy, /round and the
+  // model, and joining devices are told it is done. Ctrl-C (or SIGTERM) stops it.
+  await new Promise<void>(() => {});
   return 0;
 }
 

@@ -252,6 +252,12 @@ export class RoundEngine extends EventEmitter {
       if (config.interRoundDelayMs > 0 && !this.stopped) await sleep(config.interRoundDelayMs);
     }
     if (this.state !== 'budget-exhausted') this.state = 'done';
+    if (!this.stopped) {
+      // Connected devices would otherwise wait for offers that never come.
+      const frame = encodeMessage({ type: 'wait', reason: this.state, retryAfterMs: 0 } satisfies WaitMessage);
+      for (const id of this.transport?.persistentClients() ?? []) this.transport?.send(id, frame);
+      logger.info({ event: 'finished', state: this.state, round: this.committedRound, modelVersion: this.modelVersion, epsilon: this.d.ledger.epsilon() }, `${this.state === 'done' ? 'all rounds done' : 'privacy budget exhausted'} after round ${this.committedRound}: no more training; still serving the model and GET /privacy, /round`);
+    }
     this.emit('done');
   }
 
