@@ -128,7 +128,8 @@ export class FedrecClient {
             onWait: (reason) => {
               if (reason === 'done' || reason === 'budget-exhausted') {
                 this.finished = reason;
-                this.stop();
+                // Let the task in hand finish (its ledger entry and state are being saved), briefly.
+                void Promise.race([this.work, new Promise((r) => setTimeout(r, 5_000))]).then(() => this.stop());
               }
             },
             onOutcome: (o) => onOutcome?.(o),
