@@ -5,18 +5,9 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { fedrecBin } from '../test-helpers/run-cli.js';
 import { useHarness } from '../test-helpers/harness.js';
+import { freePort } from '../test-helpers/free-port.js';
 
 const h = useHarness();
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('a finished coordinator', () => {
   it('tells connected devices it is done (they stop with "done"), keeps serving, and stops on SIGINT', async () => {

@@ -13,6 +13,7 @@ import { MemoryStore } from '../client/store.js';
 import { grantedConsent } from '../test-helpers/cluster.js';
 import { tinyDataset, tinyItemIds } from '../test-helpers/tiny.js';
 import { CheckpointStore } from './checkpoint-store.js';
+import { freePort } from '../test-helpers/free-port.js';
 
 const bin = fileURLToPath(new URL('../bin/fedrec.js', import.meta.url));
 let dir = '';
@@ -28,17 +29,6 @@ function startCoordinator(port: number, catalogue: string, rounds: number): Chil
   const p = spawn(process.execPath, [bin, 'coordinator', '--port', String(port), '--state-dir', join(dir, 'state'), '--catalogue', catalogue, '--rounds', String(rounds), '--clients-per-round', '3', '--min-clients', '3', '--dim', '8', '--noise-multiplier', '0.8', '--clip', '1', '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
   procs.push(p);
   return p;
-}
-
-/** A port the OS just handed out (fixed across the restart, so clients can reconnect to it). */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function status(port: number): Promise<{ modelVersion: number; round: number } | null> {

@@ -5,8 +5,10 @@
 // removed. Raw bytes: X25519 the scalar inside PKCS#8 (= JWK "d", RFC 8037), P-256 the JWK "d".
 
 import { ErrorCodes, FedrecError } from '../protocol/errors.js';
+import type { Curve } from '../protocol/secagg-messages.js';
 
-export type Curve = 'x25519' | 'p256';
+// One curve type for the wire and the math.
+export type { Curve };
 
 export interface KeyPairBytes {
   curve: Curve;
