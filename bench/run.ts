@@ -1,7 +1,8 @@
-// `npm run bench -- --out results/bench.json [--only w1,w2,w3,w4,w5] [--repeat N]`
+// `npm run bench -- --out results/bench.json [--only w1,w2,w3,w4,w5,bundle] [--repeat N]`
 //
-// Runs the five workloads (W1 client round, W2 coordinator ingest, W3 10k connections, W4 one
-// simulated round of ml-latest-small, W5 the same round secure vs plaintext), prints one human line per workload on stdout, progress on
+// Runs the six workloads (W1 client round, W2 coordinator ingest, W3 10k connections, W4 one
+// simulated round of ml-latest-small, W5 the same round secure vs plaintext, `bundle` the browser
+// bundle's bytes), prints one human line per workload on stdout, progress on
 // stderr, and writes (and prints) one JSON object. W3 runs before W2 so that the coordinator RSS it
 // reports is not inflated by the large buffers W2 leaves behind in this process.
 
@@ -15,8 +16,9 @@ import { runW2 } from './w2-ingest.js';
 import { runW3 } from './w3-connections.js';
 import { runW4 } from './w4-simulation-round.js';
 import { runW5 } from './w5-secure-round.js';
+import { runBundle } from './bundle-size.js';
 
-const ALL = ['w1', 'w2', 'w3', 'w4', 'w5'] as const;
+const ALL = ['w1', 'w2', 'w3', 'w4', 'w5', 'bundle'] as const;
 type Id = (typeof ALL)[number];
 
 async function main(): Promise<number> {
@@ -31,7 +33,7 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log('npm run bench -- [--out results/bench.json] [--only w1,w2,w3,w4,w5] [--repeat N (W4 trials per worker count, default 3; W2 runs max(5, N) trials per side)] [--clients N (W3, default 10000)]');
+    console.log('npm run bench -- [--out results/bench.json] [--only w1,w2,w3,w4,w5,bundle] [--repeat N (W4 trials per worker count, default 3; W2 runs max(5, N) trials per side)] [--clients N (W3, default 10000)]');
     return 0;
   }
   const only = new Set<Id>();
@@ -88,10 +90,11 @@ async function main(): Promise<number> {
     result.simulationRound = await guard('w4', () => runW4({ trials: repeat, msProject }));
   }
   if (only.has('w5')) result.secureRound = await guard('w5', () => runW5({ trials: repeat }));
+  if (only.has('bundle')) result.bundle = await guard('bundle', runBundle);
   result.coresAvailableAtEnd = await availableCores();
   // Stable key order in the file whatever order the workloads ran in.
   const ordered: Record<string, unknown> = {};
-  for (const k of ['backend', 'node', 'cpus', 'coresAvailableAtStart', 'coresAvailableAtEnd', 'platform', 'date', 'command', 'clientRound', 'ingest', 'connections', 'simulationRound', 'secureRound']) if (k in result) ordered[k] = result[k];
+  for (const k of ['backend', 'node', 'cpus', 'coresAvailableAtStart', 'coresAvailableAtEnd', 'platform', 'date', 'command', 'clientRound', 'ingest', 'connections', 'simulationRound', 'secureRound', 'bundle']) if (k in result) ordered[k] = result[k];
   ordered.totalSeconds = round((Date.now() - started) / 1000, 1);
 
   const out = resolve(values.out!);

@@ -124,6 +124,11 @@ describe('ordinary mistakes: exit 2, one coded sentence, before any work', () =>
     expectUsage(r, 'fedrec coordinator', 'FEDREC_BAD_PATH', 'looks like a ratings file (user, item, rating columns), not a catalogue; give movies.csv or one id per line');
   });
 
+  it('a budget that round 1 already exceeds → FEDREC_BUDGET_TOO_SMALL with the z that fits', async () => {
+    const r = await runCli(['coordinator', '--port', '0', '--items', '10', '--noise-multiplier', '1', '--target-epsilon', '4', '--delta', '1e-5', '--rounds', '1']);
+    expectUsage(r, 'fedrec coordinator', 'FEDREC_BUDGET_TOO_SMALL', /round 1 alone would spend ε 4\.75 > budget ε 4 .* use --noise-multiplier 1\.\d+ \(from `fedrec privacy --sampling-rate 1 --target-epsilon 4 --rounds 1 --delta 0\.00001`\)/);
+  });
+
   it('a missing --catalogue → FEDREC_BAD_PATH naming it', async () => {
     expectUsage(await runCli(['coordinator', '--port', '0', '--catalogue', path('nope.csv')]), 'fedrec coordinator', 'FEDREC_BAD_PATH', `--catalogue ${path('nope.csv')} does not exist`);
   });

@@ -5,7 +5,8 @@
 // unresolved built-in is also a build error on platform 'browser', and an external one would stay
 // a bare import in the bundle.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { BROWSER_BUNDLES, buildBrowserBundle, loadedUpFront, tensorflowInputs } from '../bench/bundle-build.js';
+import { resolveConfig } from '../coordinator/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const builtins = new Set(builtinModules);
@@ -142,5 +145,73 @@ describe('browser bundles need no Node built-ins', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// tfjs was 90 % of the bundle the README's imports made, for a trainer the default never calls. The
+// default entry points must not reach it by any path; only 'fedrec/client/browser/tfjs' may.
+describe('tfjs only when its trainer is chosen', () => {
+  it("the default browser bundle ('fedrec/client' + 'fedrec/client/browser') holds no @tensorflow code", async () => {
+    const built = await buildBrowserBundle({ root, entry: { contents: BROWSER_BUNDLES.default } });
+    expect(built.outputs).toHaveLength(1);
+    expect(tensorflowInputs(built.outputs)).toEqual([]);
+    // ...and it is the whole client: core, secure aggregation, the IndexedDB store
+    expect(built.outputs[0].inputs).toEqual(expect.arrayContaining(['client/fedrec-client.ts', 'client/secagg/secure-client-round.ts', 'shared/secagg/shamir.ts', 'client/browser/indexeddb-store.ts']));
+  });
+
+  it("'fedrec/client/browser/tfjs' brings tfjs in (the check above can see it)", async () => {
+    const built = await buildBrowserBundle({ root, entry: { contents: BROWSER_BUNDLES.tfjs } });
+    expect(tensorflowInputs(built.outputs)).toEqual(expect.arrayContaining([expect.stringMatching(/node_modules\/@tensorflow\/tfjs-core\//)]));
+  });
+
+  it('client/browser/index.ts names no Node built-in either', async () => {
+    const check = await bundleForBrowser('client/browser/index.ts');
+    expect(check.errors).toEqual([]);
+    expect(check.builtinImports).toEqual([]);
+  });
+
+  it('a subpath missing from package.json "exports" fails the build', async () => {
+    await expect(buildBrowserBundle({ root, entry: { contents: "export * from 'fedrec/client/nope';" } })).rejects.toThrow(/not in package.json "exports"/);
+  });
+});
+
+// The embedding example is built and type-checked here so that it cannot drift from the package.
+describe('examples/browser', () => {
+  const dir = path.join(root, 'examples/browser');
+
+  it('type-checks against the published entry points', async () => {
+    const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+    const result = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], { cwd: root }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
+    });
+    expect(result.out).toBe('');
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  it('builds with code splitting; the page loads no tfjs until the tfjs trainer is chosen', async () => {
+    const script = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['example:browser'];
+    expect(script).toMatch(/esbuild examples\/browser\/main\.ts .*--splitting/); // the documented command builds what is checked here
+    const built = await buildBrowserBundle({ root, entry: { files: [path.join(dir, 'main.ts')] }, splitting: true });
+    const upFront = loadedUpFront(built.outputs);
+    expect(upFront.flatMap((o) => o.inputs)).toEqual(expect.arrayContaining(['examples/browser/main.ts', 'client/fedrec-client.ts', 'client/browser/indexeddb-store.ts']));
+    expect(tensorflowInputs(upFront)).toEqual([]);
+    const later = built.outputs.filter((o) => !upFront.includes(o));
+    expect(later.flatMap((o) => o.inputs)).toEqual(expect.arrayContaining(['client/browser/tfjs.ts']));
+    expect(tensorflowInputs(later).length).toBeGreaterThan(0);
+  });
+
+  it('index.html loads the built script, and coordinator.json admits the origin the README serves it from', () => {
+    const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+    expect(html).toMatch(/<script type="module" src="\.\/dist\/main\.js"><\/script>/);
+    // every element main.ts looks up (byId('x'), on('x', …), and the consent kinds' checkboxes)
+    const main = readFileSync(path.join(dir, 'main.ts'), 'utf8');
+    const ids = [...main.matchAll(/\b(?:byId(?:<\w+>)?|on)\('([\w-]+)'/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(10);
+    for (const id of [...ids, 'kind-view', 'kind-purchase']) expect(html, `main.ts looks up #${id}`).toContain(`id="${id}"`);
+    const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+    const origin = /--serve=([\d.]+:\d+)/.exec(readme)?.[1];
+    expect(origin, 'README.md says where the page is served').toBeDefined();
+    const config = resolveConfig(JSON.parse(readFileSync(path.join(dir, 'coordinator.json'), 'utf8')));
+    expect(config.limits.allowedOrigins).toContain(`http://${origin}`);
   });
 });

@@ -20,7 +20,7 @@ export interface ClientOptions {
   logger?: ClientLogger;
   /** Steps between training and the wire; default: clip, local noise (if asked), size guard. */
   middleware?: UpdateMiddleware[];
-  /** Local training of the touched rows; default the Float32Array SGD kernel (tfjsSubTableTrainer is the tfjs one). */
+  /** Local training of the touched rows; default the Float32Array SGD kernel (the tfjs one: browserTfjsTrainer in 'fedrec/client/browser/tfjs'). */
   trainer?: SubTableTrainer;
   /** Wire encoding of updates: f32 (default), f16 or q8 (shared/protocol/update-encoding.ts). */
   compression?: UpdateEncoding;
@@ -63,6 +63,10 @@ export interface ClientOptions {
 /** Why run() returned: stopped by the app, consent revoked, or the coordinator finished. */
 export type RunEnd = 'stopped' | 'consent-revoked' | 'done' | 'budget-exhausted' | 'shut-down';
 
-export type TaskOutcome = { task: 'train'; round: number; bytes: number; norm: number; clipped: boolean } | { task: 'evaluate'; round: number; hit: number; ndcg: number };
+export type TaskOutcome =
+  | { task: 'train'; round: number; bytes: number; norm: number; clipped: boolean }
+  | { task: 'evaluate'; round: number; hit: number; ndcg: number }
+  /** The device could not do an offered task; the coordinator was told (decline) not to wait. */
+  | { task: 'failed'; round: number; code: string; message: string };
 
 export type CheckInResult = { kind: 'done'; outcome: TaskOutcome } | { kind: 'wait'; reason: string; retryAfterMs: number };

@@ -5,7 +5,7 @@
 import { initUserVector } from '../shared/model/mf-model.js';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { CoordinatorMessage, JoinMode, OfferMessage, WelcomeMessage } from '../shared/protocol/messages.js';
+import type { CoordinatorMessage, JoinMode, OfferMessage, Task, WelcomeMessage } from '../shared/protocol/messages.js';
 import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { SeededRandom } from '../shared/random.js';
@@ -30,6 +30,9 @@ import type { CheckInResult, ClientOptions, RunEnd, TaskOutcome } from './client
 import { closeError, randomSeed, rowIndexFor } from './connection-helpers.js';
 
 export type { CheckInResult, ClientOptions, RunEnd, TaskOutcome };
+
+/** Failures the coordinator already knows about (the round closed, the connection went). */
+const NOT_DECLINED: readonly string[] = [ErrorCodes.LATE_UPDATE, ErrorCodes.STALE_ROUND, ErrorCodes.CONNECTION_CLOSED, ErrorCodes.SHUTTING_DOWN];
 
 /** First reconnect delay; doubled per failure (250, 500, 1000, 2000 ms: five tries take ~4 s). */
 const FIRST_BACKOFF_MS = 250;
@@ -360,7 +363,7 @@ export class FedrecClient {
       case 'welcome':
         return this.onWelcome(msg);
       case 'offer':
-        this.work = this.work.then(() => this.onOffer(msg)).catch((err) => this.fail(err, msg.round));
+        this.work = this.work.then(() => this.onOffer(msg)).catch((err) => this.fail(err, msg.round, msg.task));
         return;
       case 'wait':
         return this.listeners.onWait?.(msg.reason, msg.retryAfterMs);
@@ -513,9 +516,23 @@ export class FedrecClient {
     });
   }
 
-  private fail(err: unknown, round: number): void {
-    const e = err instanceof FedrecError ? err : new FedrecError(ErrorCodes.CONNECTION_CLOSED, (err as Error)?.message ?? String(err), { round });
+  private fail(err: unknown, round: number, task: Task): void {
+    const e = err instanceof FedrecError ? err : new FedrecError(ErrorCodes.INTERNAL, (err as Error)?.message ?? String(err), { round });
     this.log.warn({ event: 'task-failed', code: e.code, round }, e.message);
+    // Tell the coordinator not to wait out its deadline for us; a lost connection says so itself.
+    if (!NOT_DECLINED.includes(e.code)) {
+      // Out of this round's secure stages too: the coordinator now counts us as dropped.
+      if (this.secureTask?.round.round === round) {
+        this.secureTask.abort(e);
+        this.secureTask = null;
+      }
+      try {
+        this.send({ type: 'decline', round, task });
+      } catch {
+        // not connected: the coordinator sees the drop
+      }
+      this.listeners.onOutcome?.({ task: 'failed', round, code: e.code, message: e.message });
+    }
     this.listeners.onError?.(e);
   }
 

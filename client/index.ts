@@ -12,6 +12,11 @@ export { checkPrivacy, fetchDeclaredPrivacy, privacyUrl } from './privacy-check.
 export { runMiddleware, type OutgoingUpdate, type UpdateContext, type UpdateMiddleware } from './middleware/types.js';
 export { parseHistoryCsv, formatHistoryCsv } from './history-csv.js';
 export { recommendTopK, type Recommendation } from './recommend.js';
+export { explainRecommendation, type Because, type Explanation } from './explain.js';
+export { catalogueUrl, fetchCatalogueListing } from './catalogue-fetch.js';
+export { parseCatalogueListing, type CatalogueListing, type ItemInfo } from '../shared/model/catalogue-listing.js';
 export { rankHeldOut } from './evaluate.js';
 export type { LocalDataset, HeldOut } from './local-data.js';
 export { consoleLogger, silentLogger, type ClientLogger } from './logger.js';
+// The trainer option's type; the tfjs trainer itself is 'fedrec/client/browser/tfjs' (never imported here).
+export type { SubTableTrainer } from '../shared/model/local-trainer.js';

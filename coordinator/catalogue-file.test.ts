@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCatalogueFile } from './catalogue-file.js';
+import { readCatalogue, readCatalogueFile } from './catalogue-file.js';
 import { CheckpointStore } from './checkpoint-store.js';
 
 let dir = '';
@@ -23,6 +23,18 @@ describe('catalogue files', () => {
   it('reads the first field of each line, skipping a header and comments, sorted and unique', async () => {
     const p = await file('movies.csv', 'movieId,title,genres\n# comment\n31,"Dangerous Minds (1995)",Drama\n1,Toy Story (1995),Comedy\n31,dup,x\n\n7\n');
     expect(Array.from(await readCatalogueFile(p))).toEqual([1, 7, 31]);
+  });
+  it('reads titles and genres from a movies.csv (quoted titles with commas and quotes), none from a list of ids', async () => {
+    const p = await file('movies.csv', 'movieId,title,genres\r\n2,"Heat, Part ""2"" (1995)",Action|Crime\r\n1,Toy Story (1995),(no genres listed)\r\n');
+    const { itemIds, metadata } = await readCatalogue(p);
+    expect(Array.from(itemIds)).toEqual([1, 2]);
+    expect(metadata?.get(2)).toEqual({ title: 'Heat, Part "2" (1995)', genres: ['Action', 'Crime'] });
+    expect(metadata?.get(1)).toEqual({ title: 'Toy Story (1995)' });
+    expect(await readCatalogue(await file('ids.txt', 'item_id\n5\n4\n'))).toEqual({ itemIds: Int32Array.from([4, 5]), metadata: null });
+  });
+  it('a movies.csv with a broken line names the file and line', async () => {
+    const p = await file('movies.csv', 'movieId,title\n1,ok\nseven,bad\n');
+    await expect(readCatalogue(p)).rejects.toMatchObject({ code: 'FEDREC_BAD_CATALOGUE_FILE', message: expect.stringMatching(/movies\.csv:3: "seven" is not an integer item id/) });
   });
   it('accepts numeric columns whose first column never repeats (an id with attributes)', async () => {
     const p = await file('items.csv', '10,1995,3\n11,1996,4\n12,1997,5\n');

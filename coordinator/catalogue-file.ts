@@ -1,13 +1,21 @@
 // Reads the public item catalogue for a standalone coordinator: one item id per line (the first
-// comma/tab-separated field; a header line and # comments are skipped), e.g. movies.csv works as is.
+// comma/tab-separated field; a header line and # comments are skipped), or a MovieLens movies.csv
+// (a header with a title column), which also gives titles and genres.
 // A ratings file (userId,movieId,rating,timestamp) parses as ids too, and would silently turn user
 // ids into items, so it is recognised and refused.
 
 import { readFile } from 'node:fs/promises';
+import type { ItemMetadata } from '../shared/model/catalogue-listing.js';
+import { hasTitleColumn, parseMoviesCsv } from '../shared/data/movies-csv.js';
 
 const fail = (message: string) => Object.assign(new Error(message), { code: 'FEDREC_BAD_CATALOGUE_FILE' });
 
 export async function readCatalogueFile(path: string): Promise<Int32Array> {
+  return (await readCatalogue(path)).itemIds;
+}
+
+/** The ids, and the titles and genres when the file has a title column (null otherwise). */
+export async function readCatalogue(path: string): Promise<{ itemIds: Int32Array; metadata: ItemMetadata | null }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -19,6 +27,12 @@ export async function readCatalogueFile(path: string): Promise<Int32Array> {
   const lines = text.split(/\r?\n/);
   if (looksLikeRatings(lines)) {
     throw fail(`${path} looks like a ratings file (user, item, rating columns), not a catalogue; give movies.csv or one id per line`);
+  }
+  const first = lines.find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  if (first !== undefined && hasTitleColumn(first)) {
+    return parseMoviesCsv(text, (line, problem) => {
+      throw fail(`${path}:${line}: ${problem}`);
+    });
   }
   const ids = new Set<number>();
   for (let i = 0; i < lines.length; i++) {
@@ -34,7 +48,7 @@ export async function readCatalogueFile(path: string): Promise<Int32Array> {
     ids.add(id);
   }
   if (ids.size === 0) throw fail(`${path}: no item ids found`);
-  return Int32Array.from(ids).sort();
+  return { itemIds: Int32Array.from(ids).sort(), metadata: null };
 }
 
 /** How many data lines the ratings check samples: enough to see a user's second rating. */

@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { exclusive, isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
 import { checkDirFlag, checkInputFile } from '../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../shared/node/logger.js';
-import { ErrorCodes } from '../shared/protocol/errors.js';
-import { readCatalogueFile } from './catalogue-file.js';
+import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
+import { readCatalogue } from './catalogue-file.js';
+import type { ItemMetadata } from '../shared/model/catalogue-listing.js';
 import { resolveConfig } from './config.js';
 import { startCoordinator } from './coordinator.js';
 import { readEnrollmentKey } from './enrollment-gate.js';
@@ -13,9 +14,10 @@ import { parseTtl } from './enrollment-token.js';
 import { checkListen, listenError } from './listen-check.js';
 
 export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.0.1] [--state-dir DIR] [--config FILE.json]
-  (--catalogue FILE | --items N)       public item catalogue: one id per line (movies.csv works), or ids 1..N
+  (--catalogue FILE | --items N)       public item catalogue: one id per line, or movies.csv (ids, titles, genres),
+                                       or ids 1..N; served at GET /catalogue
   [--rounds N] [--clients-per-round K | --sampling-rate Q] [--min-clients N] [--min-reports N]
-  [--deadline-ms MS] [--dim D] [--local-epochs E] [--lr X] [--clip C] [--noise-multiplier Z]
+  [--deadline-ms MS] [--round-delay-ms MS] [--dim D] [--local-epochs E] [--lr X] [--clip C] [--noise-multiplier Z]
   [--server-lr X] [--server-optimizer fedavg|fedadam] [--target-epsilon E --delta D] [--log-format json|pretty]
   [--registration token|open|closed]  token (default off loopback): a new id needs an enrollment token
                                       (--enrollment-key FILE.pub from \`fedrec keys\`, one id per account);
@@ -29,7 +31,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     port: { type: 'string' }, host: { type: 'string' }, 'state-dir': { type: 'string' }, config: { type: 'string' },
     catalogue: { type: 'string' }, items: { type: 'string' }, rounds: { type: 'string' },
     'clients-per-round': { type: 'string' }, 'sampling-rate': { type: 'string' }, 'min-clients': { type: 'string' },
-    'min-reports': { type: 'string' }, 'deadline-ms': { type: 'string' }, dim: { type: 'string' },
+    'min-reports': { type: 'string' }, 'deadline-ms': { type: 'string' }, 'round-delay-ms': { type: 'string' }, dim: { type: 'string' },
     'local-epochs': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' },
     'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
     'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
@@ -83,6 +85,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   set(patch, 'minClients', num(values, 'min-clients', isPosInt, 'a positive integer'));
   set(patch, 'minReports', num(values, 'min-reports', isPosInt, 'a positive integer'));
   set(patch, 'roundDeadlineMs', num(values, 'deadline-ms', isPosInt, 'a positive integer'));
+  set(patch, 'interRoundDelayMs', num(values, 'round-delay-ms', isNonNegInt, 'an integer ≥ 0'));
   set(patch, 'noiseMultiplier', num(values, 'noise-multiplier', isNonNeg, 'a number ≥ 0'));
   set(patch.model, 'dim', num(values, 'dim', isPosInt, 'a positive integer'));
   set(patch.round, 'localEpochs', num(values, 'local-epochs', isPosInt, 'a positive integer'));
@@ -109,7 +112,8 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   }
   await checkListen(config.host, config.port);
   let itemIds: Int32Array;
-  if (values.catalogue) itemIds = await catalogue(values.catalogue);
+  let catalogueMetadata: ItemMetadata | null = null;
+  if (values.catalogue) ({ itemIds, metadata: catalogueMetadata } = await catalogue(values.catalogue));
   else {
     const n = num(values, 'items', isPosInt, 'a positive integer');
     if (n === undefined) throw new UsageError('give the public catalogue: --catalogue FILE or --items N');
@@ -118,8 +122,9 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   const logger = createLogger({ format: values['log-format'] as LogFormat | undefined, name: 'coordinator' });
   let running;
   try {
-    running = await startCoordinator({ config, logger, itemIds });
+    running = await startCoordinator({ config, logger, itemIds, catalogueMetadata });
   } catch (err) {
+    if (err instanceof FedrecError && err.code === ErrorCodes.BUDGET_TOO_SMALL) throw new UsageError(err.message, err.code);
     throw listenError(err, config.host, config.port) ?? err;
   }
   const stop = async () => {
@@ -135,10 +140,10 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function catalogue(path: string): Promise<Int32Array> {
+async function catalogue(path: string): Promise<{ itemIds: Int32Array; metadata: ItemMetadata | null }> {
   await checkInputFile('--catalogue', path);
   try {
-    return await readCatalogueFile(path);
+    return await readCatalogue(path);
   } catch (err) {
     throw new UsageError(`--catalogue ${(err as Error).message}`, ErrorCodes.BAD_PATH);
   }

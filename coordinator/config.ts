@@ -25,7 +25,7 @@ export interface CoordinatorConfig {
   /** Poisson rate per round; when null, clientsPerRound / registered clients. */
   samplingRate: number | null;
   clientsPerRound: number;
-  /** Wait for this many registered clients before the first round. */
+  /** A round starts only when this many clients are connected (or checked in within seconds). */
   minClients: number;
   /**
    * token: a new id registers only with a signed, unexpired, unused enrollment token (one id per
@@ -38,6 +38,7 @@ export interface CoordinatorConfig {
   /** Below this many reports a round is abandoned and the model stays as it was. */
   minReports: number;
   roundDeadlineMs: number;
+  /** Pause between rounds: a device is not asked to train back to back, and logs stay readable. */
   interRoundDelayMs: number;
   evaluation: { every: number; clientsPerRound: number; deadlineMs: number };
   round: RoundConfig;
@@ -147,7 +148,8 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     enrollment: { publicKeyFile: null, audience: null, idleExpiryMs: DEFAULT_IDLE_EXPIRY_MS },
     minReports: 1,
     roundDeadlineMs: 120_000,
-    interRoundDelayMs: 0,
+    // Without a pause a small fleet commits dozens of rounds a second and trips its own rate limits.
+    interRoundDelayMs: 2_000,
     evaluation: { every: 1, clientsPerRound: 1000, deadlineMs: 120_000 },
     round: { ...defaultRoundConfig },
     noiseMultiplier: 0,

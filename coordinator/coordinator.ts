@@ -8,11 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { type Catalogue, makeCatalogue } from '../shared/model/catalogue.js';
+import type { ItemMetadata } from '../shared/model/catalogue-listing.js';
 import { initModel, parameterCount } from '../shared/model/mf-model.js';
 import { ClipNormController } from './aggregation/adaptive-clip.js';
 import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
 import { secureDpFedAvgAggregator } from './aggregation/secure-dp-fedavg.js';
 import { nodeExpander } from '../shared/node/node-prg.js';
+import { catalogueRoute, type CatalogueRoute } from './catalogue-route.js';
+import { StaticFiles } from './static-files.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { type CoordinatorConfig, isLoopbackHost } from './config.js';
 import { PrivacyLedger } from './privacy-ledger.js';
@@ -21,6 +24,7 @@ import { createHttpServer } from './http-server.js';
 import { corsHeaders, type OriginPolicy, PREFLIGHT_HEADERS } from './origin-policy.js';
 import { openRegistry } from './registry.js';
 import { RoundEngine } from './round-engine.js';
+import { noiseWarning, refuseUnaffordableBudget } from './start-checks.js';
 import { SessionManager } from './sessions.js';
 import { FedAdam } from './strategies/fedadam.js';
 import { FedAvg } from './strategies/fedavg.js';
@@ -41,12 +45,16 @@ export interface CoordinatorOptions {
   logger: Logger;
   /** The public catalogue; required for a fresh state, must match a checkpoint's when resuming. */
   itemIds: Int32Array;
+  /** Titles and genres by item id, served at GET /catalogue; items without one are listed by id. */
+  catalogueMetadata?: ItemMetadata | null;
+  /** A directory (the built web app) served on the GET paths no API route answers; none by default. */
+  staticDir?: string | null;
 }
 
 /** Room for msgpack framing and the small fields around an update's delta. */
 const FRAME_HEADROOM_BYTES = 64 * 1024;
 
-export async function startCoordinator({ config, logger, itemIds }: CoordinatorOptions): Promise<RunningCoordinator> {
+export async function startCoordinator({ config, logger, itemIds, catalogueMetadata, staticDir }: CoordinatorOptions): Promise<RunningCoordinator> {
   const store = config.stateDir ? new CheckpointStore(config.stateDir) : null;
   if (config.stateDir) await mkdir(config.stateDir, { recursive: true });
   const registry = await openRegistry(config);
@@ -69,6 +77,11 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
     catalogue = makeCatalogue(itemIds);
     model = initModel({ items: itemIds.length, dim: config.model.dim }, config.model.seed, config.model.initScale);
   }
+
+  // Before listening: a budget round 1 cannot afford is a mistake to fix now, not a silent "done".
+  if (!checkpoint) refuseUnaffordableBudget(config, registry.size);
+  const noisy = noiseWarning(config, registry.size, parameterCount(model));
+  if (noisy) logger.warn({ event: 'start-warning', code: noisy.code, ...noisy.numbers }, noisy.message);
 
   const strategy = makeStrategy(config);
   if (checkpoint && checkpoint.strategy.name === strategy.name) strategy.restore(checkpoint.strategy.state);
@@ -109,8 +122,10 @@ export async function startCoordinator({ config, logger, itemIds }: CoordinatorO
   const tls = config.tls !== null;
   const origins: OriginPolicy = { allowed: config.limits.allowedOrigins, scheme: tls ? 'https' : 'http' };
   const guard = new ConnectionGuard(config.limits, origins, sessions.rejections, logger);
+  const listing = catalogueRoute(catalogue, catalogueMetadata);
+  const statics = staticDir ? new StaticFiles(staticDir) : null;
   const http = await createHttpServer(config.tls, config.limits.handshakeTimeoutMs, (req, res) => {
-    if (!guard.refuseRequest(req, res)) serveHttp(req, res, engine, ledger, sessions, origins);
+    if (!guard.refuseRequest(req, res)) serveHttp(req, res, engine, ledger, sessions, origins, listing, statics);
   });
   // noServer: upgrades pass the guard (per-IP cap, Origin) before ws sees them.
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes, perMessageDeflate: false });
@@ -169,7 +184,7 @@ function makeStrategy(config: CoordinatorConfig): ServerStrategy {
   return new FedAvg(o.lr);
 }
 
-function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngine, ledger: PrivacyLedger, sessions: SessionManager, origins: OriginPolicy): void {
+function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngine, ledger: PrivacyLedger, sessions: SessionManager, origins: OriginPolicy, catalogue: CatalogueRoute, statics: StaticFiles | null = null): void {
   const path = (req.url ?? '/').split('?')[0];
   // Browsers on allowed origins may read these public GET endpoints; others get no CORS header.
   const cors = corsHeaders(origins, req.headers.origin, req.headers.host);
@@ -189,6 +204,8 @@ function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngin
       return send(200, { ok: true, connected: sessions.connected, joined: sessions.joined, ...engine.status() });
     case '/round':
       return send(200, engine.status());
+    case '/catalogue':
+      return catalogue(req, res, cors);
     case '/privacy': {
       const s = ledger.summary();
       const evaluation = {
@@ -199,7 +216,8 @@ function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngin
       return send(200, { ...s, noiseFree: !Number.isFinite(s.epsilon), evaluation });
     }
     default:
-      return send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /health, /round or /privacy` });
+      if (statics) return statics.serve(res, path, () => send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /, /health, /round, /privacy or /catalogue` }));
+      return send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /health, /round, /privacy or /catalogue` });
   }
 }
 
@@ -210,6 +228,7 @@ function effectiveConfig(c: CoordinatorConfig) {
     clientsPerRound: c.samplingRate === null ? c.clientsPerRound : null,
     minClients: c.minClients,
     minReports: c.minReports,
+    interRoundDelayMs: c.interRoundDelayMs,
     rounds: c.rounds,
     registration: c.registration,
     budget: c.privacy.budget,
@@ -221,5 +240,5 @@ function describeConfig(c: CoordinatorConfig): string {
   const q = c.samplingRate === null ? `${c.clientsPerRound} clients a round (q = that / N)` : `q = ${c.samplingRate}`;
   const budget = c.privacy.budget ? `budget ε ${c.privacy.budget.epsilon} at δ ${c.privacy.budget.delta}` : 'no privacy budget';
   const noise = c.noiseMultiplier > 0 ? `noise z ${c.noiseMultiplier}` : 'no noise (ε = ∞)';
-  return `${c.aggregation} aggregation, ${q}, rounds start at ${c.minClients} clients, ${c.minReports} reports to commit, ${noise}, ${budget}, registration ${c.registration}`;
+  return `${c.aggregation} aggregation, ${q}, rounds start at ${c.minClients} connected clients, ${c.interRoundDelayMs / 1000} s apart, ${c.minReports} report${c.minReports === 1 ? '' : 's'} to commit, ${noise}, ${budget}, registration ${c.registration}`;
 }

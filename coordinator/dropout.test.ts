@@ -110,9 +110,14 @@ describe('clients dropping out of a round', () => {
     const after = h.r.engine.model.params;
     for (let i = 0; i < n; i++) expect(after[i]).toBeCloseTo(before[i] + (LR * (da[i] + db[i])) / 3, 6);
 
+    // Round 2 waits for minClients (3) connected clients: it opens when c is back.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.r.engine.status()).toMatchObject({ round: 1, open: false, available: 2, minClients: 3 });
+    const c2 = await client('c');
     await h.opened(2);
     expect(await a.takeType('offer')).toMatchObject({ round: 2, modelVersion: 1 });
     expect(await b.takeType('offer')).toMatchObject({ round: 2, modelVersion: 1 });
+    expect(await c2.takeType('offer')).toMatchObject({ round: 2, modelVersion: 1 });
   });
 
   it('(b) with minReports 3 and one client gone, the round is abandoned and leaves no trace; the next round starts', async () => {
@@ -132,12 +137,12 @@ describe('clients dropping out of a round', () => {
     expect(Array.from(h.r.engine.model.params)).toEqual(Array.from(before));
     for (const s of [a, b]) expect(await s.takeType('roundResult')).toMatchObject({ round: 1, committed: false, modelVersion: 0, participants: 2 });
 
-    // Round 2 opens on the unchanged model; c comes back under the same id and all three report.
+    // c comes back under the same id; round 2 (waiting for 3 connected) opens on the unchanged model.
+    const c2 = await client('c');
     await h.opened(2);
     const o2a = await a.takeType('offer');
     const o2b = await b.takeType('offer');
     expect(o2a).toMatchObject({ round: 2, modelVersion: 0 });
-    const c2 = await client('c');
     const o2c = await c2.takeType('offer');
     expect(o2c).toMatchObject({ round: 2, modelVersion: 0 });
     const d2 = [delta(n, 0.02), delta(n, 0.02), delta(n, 0.02)];

@@ -35,6 +35,8 @@ export interface RoundSummary {
   reported: number;
   dropped: number;
   late: number;
+  /** Selected devices that said they could not do the task (no reason is sent or kept). */
+  declined: number;
   rejected: number;
   /**
    * Plaintext: fraction of reporters clipped (by themselves or the coordinator). Secure: only the
@@ -65,6 +67,9 @@ export interface RoundStatus {
   samplingRate: number;
   modelVersion: number;
   registered: number;
+  /** Connected persistent clients plus recent check-ins: who could take part now. */
+  available: number;
+  minClients: number;
 }
 
 export interface EngineDeps {

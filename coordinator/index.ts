@@ -1,6 +1,7 @@
 // The coordinator's public surface: start one in-process, configure it, and compose aggregation.
 
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from './coordinator.js';
+export type { ItemDetails, ItemMetadata } from '../shared/model/catalogue-listing.js';
 export { defaultCoordinatorConfig, resolveConfig, type CoordinatorConfig } from './config.js';
 export type { RoundSummary, RoundStatus } from './round-engine.js';
 export { dpFedAvgAggregator, type DpFedAvgOptions } from './aggregation/dp-fedavg.js';

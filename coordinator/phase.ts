@@ -27,6 +27,8 @@ export interface Phase {
   offerFrame: Uint8Array;
   late: number;
   rejected: number;
+  /** Offered devices that said they could not do the task (counted, never explained). */
+  declined: number;
   clientClipped: number;
   metrics: { hr10: number; ndcg10: number; n: number };
 }
@@ -72,6 +74,7 @@ export function openPhase(s: PhaseSpec): Phase {
     deadlineAt: now + s.deadlineMs,
     offerFrame: encodeMessage(offer),
     late: 0,
+    declined: 0,
     rejected: 0,
     clientClipped: 0,
     metrics: { hr10: 0, ndcg10: 0, n: 0 },

@@ -7,19 +7,22 @@ import { EventEmitter } from 'node:events';
 import { float32ToBytes } from '../shared/protocol/binary.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { MetricsMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
+import type { DeclineMessage, MetricsMessage, Task, UpdateMessage, WaitMessage } from '../shared/protocol/messages.js';
 import type { Curve, SecAggClientMessage, SecureOffer } from '../shared/protocol/secagg-messages.js';
 import type { MfModel } from '../shared/model/mf-model.js';
 import type { Catalogue } from '../shared/model/catalogue.js';
 import type { CoordinatorConfig } from './config.js';
 import { isComplete, openPhase, type Phase } from './phase.js';
 import { admitAnswer } from './round-check.js';
-import type { PrivacyLedger } from './privacy-ledger.js';
 import type { Admission } from './registry.js';
 import { acceptMetrics, acceptUpdate } from './plain-answers.js';
 import { runSecureStages, type SecureOutcome } from './secagg/secure-phase.js';
 import { SecureRound } from './secagg/secure-round.js';
 import type { EngineDeps, RoundStatus, RoundSummary, Transport } from './engine-types.js';
+import { commitDurably, type PrivacyEvents } from './round-commit.js';
+import { describeRound, summarizeRound } from './round-summary.js';
+import { Availability } from './availability.js';
+import type { JoinMode } from '../shared/protocol/messages.js';
 
 export type { EngineDeps, RoundStatus, RoundSummary, Transport };
 
@@ -46,6 +49,8 @@ export class RoundEngine extends EventEmitter {
   private readonly scratch: Float32Array;
   /** The secure aggregation of the open train phase, if any. */
   private secure: SecureRound | null = null;
+  /** Who could take part now; rounds start only when it reaches minClients. */
+  private readonly availability: Availability;
 
   constructor(deps: EngineDeps) {
     super();
@@ -56,6 +61,7 @@ export class RoundEngine extends EventEmitter {
     this.committedRound = deps.round;
     this.modelVersion = deps.modelVersion;
     this.scratch = new Float32Array(deps.model.params.length);
+    this.availability = Availability.forRounds(deps.config.roundDeadlineMs);
   }
 
   attach(transport: Transport): void {
@@ -80,6 +86,8 @@ export class RoundEngine extends EventEmitter {
       samplingRate: p?.samplingRate ?? 0,
       modelVersion: this.modelVersion,
       registered: this.d.registry.size,
+      available: this.available(),
+      minClients: this.config.minClients,
     };
   }
 
@@ -115,8 +123,9 @@ export class RoundEngine extends EventEmitter {
   }
 
   /** A client joined (or checked in): register it and offer it the open phase if it was picked. */
-  onJoin(clientId: string): void {
+  onJoin(clientId: string, mode: JoinMode = 'persistent'): void {
     this.d.registry.add(clientId); // registers (open mode) or refreshes its last-seen time
+    if (mode === 'checkin') this.availability.noteCheckIn(clientId);
     this.wake?.();
     if (this.state === 'done' || this.state === 'budget-exhausted') {
       // Nothing more will run: say so, so the device can stop instead of waiting forever.
@@ -161,6 +170,18 @@ export class RoundEngine extends EventEmitter {
     acceptMetrics(p, clientId, msg);
     this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
     if (isComplete(p)) this.closePhase?.();
+  }
+
+  /** A device that cannot do its task: stop waiting for it (as for a drop, but it stays connected). */
+  onDecline(clientId: string, msg: DeclineMessage): void {
+    const p = admitAnswer(this.position(), clientId, msg.round, msg.task);
+    if (!p.offered.has(clientId) || p.reported.has(clientId) || p.dropped.has(clientId)) return;
+    p.dropped.add(clientId);
+    p.declined++;
+    this.d.logger.info({ event: 'client-declined', round: p.round, task: p.task, clientId }, `a selected client could not do round ${p.round}'s ${p.task} task`);
+    this.secure?.onDisconnect(clientId);
+    if (isComplete(p)) this.closePhase?.();
+    this.secure?.poke();
   }
 
   /** A secure-aggregation message: routed to the open secure round's stage, or refused with a code. */
@@ -247,8 +268,9 @@ export class RoundEngine extends EventEmitter {
         break;
       }
       const summary = await this.runRound(round, q);
+      this.tally[summary.committed ? 'committed' : 'abandoned']++;
       this.emit('round', summary);
-      logger.info({ event: 'round-summary', ...summary }, `round ${round} ${summary.committed ? 'committed' : 'abandoned'}`);
+      logger.info({ event: 'round-summary', ...summary }, describeRound(summary));
       if (config.interRoundDelayMs > 0 && !this.stopped) await sleep(config.interRoundDelayMs);
     }
     if (this.state !== 'budget-exhausted') this.state = 'done';
@@ -256,15 +278,33 @@ export class RoundEngine extends EventEmitter {
       // Connected devices would otherwise wait for offers that never come.
       const frame = encodeMessage({ type: 'wait', reason: this.state, retryAfterMs: 0 } satisfies WaitMessage);
       for (const id of this.transport?.persistentClients() ?? []) this.transport?.send(id, frame);
-      logger.info({ event: 'finished', state: this.state, round: this.committedRound, modelVersion: this.modelVersion, epsilon: this.d.ledger.epsilon() }, `${this.state === 'done' ? 'all rounds done' : 'privacy budget exhausted'} after round ${this.committedRound}: no more training; still serving the model and GET /privacy, /round`);
+      const eps = this.d.ledger.epsilon();
+      const spent = Number.isFinite(eps) ? `ε ${eps.toPrecision(3)} at δ ${this.config.privacy.budget?.delta ?? this.config.privacy.delta}` : 'ε ∞ (no noise)';
+      const why = this.state === 'done' ? 'all rounds done' : 'privacy budget exhausted';
+      logger.info({ event: 'finished', state: this.state, round: this.committedRound, modelVersion: this.modelVersion, epsilon: eps, ...this.tally }, `${why}: model v${this.modelVersion} after round ${this.committedRound} (this run: ${this.tally.committed} committed, ${this.tally.abandoned} abandoned), ${spent}; no more training, still serving the model and GET /privacy, /round`);
     }
     this.emit('done');
   }
 
   private abandonedSinceCommit = 0;
+  /** Rounds this process ran, for the final summary line. */
+  private readonly tally = { committed: 0, abandoned: 0 };
 
+  private available(): number {
+    return this.availability.count(this.transport?.persistentClients() ?? []);
+  }
+
+  /** Rounds start only when minClients devices are here: a round offered to absent ids only times out. */
   private async waitForClients(): Promise<void> {
-    while (!this.stopped && this.d.registry.size < this.config.minClients) {
+    const { minClients } = this.config;
+    let said = -1;
+    while (!this.stopped) {
+      const here = this.available();
+      if (here >= minClients && this.d.registry.size >= minClients) return;
+      if (here !== said) {
+        said = here;
+        this.d.logger.info({ event: 'waiting-for-clients', connected: here, minClients }, `waiting for clients: ${here} of ${minClients} connected`);
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, 1_000).unref();
@@ -313,50 +353,12 @@ export class RoundEngine extends EventEmitter {
       evaluation = n ? { clients: n, hr10: ev.metrics.hr10 / n, ndcg10: ev.metrics.ndcg10 / n } : null;
       if (n) this.evaluationsReleased++;
     }
-    const reported = train.reported.size;
-    const noisedUnclipped = measurements.unclippedFractionNoised;
-    return {
-      round,
-      committed,
-      sampled: train.selected.size,
-      reported,
-      dropped: secure ? train.selected.size - reported : train.dropped.size,
-      late: train.late,
-      rejected: train.rejected,
-      clippedFraction: secure
-        ? noisedUnclipped === undefined ? null : 1 - noisedUnclipped
-        : reported ? Math.max(train.clientClipped, measurements.clippedByCoordinator ?? 0) / reported : 0,
-      meanUpdateNorm: secure ? null : (measurements.meanUpdateNorm ?? 0),
-      clipNorm: measurements.clipNorm ?? this.d.clipNorm.value,
-      noiseStddev: measurements.noiseStddev ?? 0,
-      seconds: (Date.now() - started) / 1000,
-      modelVersion: this.modelVersion,
-      epsilon: this.d.ledger.epsilon(),
-      evaluation,
-      aggregation: secure ? 'secure' : 'plaintext',
-      secure: secure?.ok ? { degree: secure.degree, threshold: secure.threshold, dropped: secure.dropped, unmaskMs: secure.unmaskMs, stageMs: secure.stageMs } : null,
-      abandonedBy,
-    };
+    return summarizeRound({ round, train, secure, measurements, abandonedBy, evaluation, started, clipNorm: this.d.clipNorm.value, modelVersion: this.modelVersion, epsilon: this.d.ledger.epsilon() });
   }
 
-  /**
-   * Applies the round's mean, records its privacy events and checkpoints. Committed means durable:
-   * if the write fails, model, strategy and ledger go back to what they were and the round is abandoned.
-   */
-  private async commit(round: number, mean: Float64Array, events: Parameters<PrivacyLedger['record']>[0]): Promise<void> {
-    const params = Float32Array.from(this.model.params);
-    const strategyState = this.d.strategy.snapshot();
-    const ledgerState = this.d.ledger.snapshot();
-    this.d.strategy.apply(this.model.params, mean);
-    this.d.ledger.record(events);
-    try {
-      await this.checkpoint(round, this.modelVersion + 1);
-    } catch (err) {
-      this.model.params.set(params);
-      this.d.strategy.restore(strategyState);
-      this.d.ledger.restore(ledgerState);
-      throw new FedrecError(ErrorCodes.CHECKPOINT_FAILED, `could not write the checkpoint of round ${round}: ${(err as Error).message}`, { round, cause: err });
-    }
+  /** Commits durably (or throws, rolled back), then moves the round and version on. */
+  private async commit(round: number, mean: Float64Array, events: PrivacyEvents): Promise<void> {
+    await commitDurably(this.d, round, this.modelVersion + 1, mean, events);
     this.committedRound = round;
     this.abandonedSinceCommit = 0;
     this.modelVersion++;
@@ -439,22 +441,6 @@ export class RoundEngine extends EventEmitter {
   private broadcastResult(p: Phase, committed: boolean): void {
     const frame = encodeMessage({ type: 'roundResult', round: p.round, committed, modelVersion: this.modelVersion, participants: p.reported.size });
     for (const id of p.offered) this.transport?.send(id, frame);
-  }
-
-  private async checkpoint(round: number, modelVersion: number): Promise<void> {
-    const { store, registry } = this.d;
-    if (!store) return;
-    await store.save({
-      round,
-      modelVersion,
-      model: this.model,
-      itemIds: this.catalogue.itemIds,
-      strategy: { name: this.d.strategy.name, state: this.d.strategy.snapshot() },
-      privacy: this.d.ledger.snapshot(),
-      clipNorm: this.d.clipNorm.value,
-      savedAt: new Date().toISOString(),
-    });
-    await registry.save();
   }
 }
 

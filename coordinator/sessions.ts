@@ -169,6 +169,8 @@ export class SessionManager implements Transport {
         return this.engine.onUpdate(id, msg);
       case 'metrics':
         return this.engine.onMetrics(id, msg);
+      case 'decline':
+        return this.engine.onDecline(id, msg);
       case 'sa-keys':
       case 'sa-shares':
       case 'sa-masked':
@@ -222,8 +224,10 @@ export class SessionManager implements Transport {
       privacy: this.ledger.summary(),
     };
     s.ws.send(encodeMessage(welcome));
-    this.logger.debug({ event: 'join', clientId, mode }, 'client joined');
-    this.engine.onJoin(clientId);
+    // Persistent devices join once per connection: worth a line. Check-ins poll every second or so.
+    if (mode === 'persistent') this.logger.info({ event: 'join', clientId, connected: this.byId.size }, `client joined (${this.byId.size} joined)`);
+    else this.logger.debug({ event: 'check-in', clientId }, 'client checked in');
+    this.engine.onJoin(clientId, mode);
   }
 
   // ---- admission ---------------------------------------------------------------------------
@@ -245,6 +249,7 @@ export class SessionManager implements Transport {
     this.all.delete(s);
     if (s.clientId !== null && this.byId.get(s.clientId) === s) {
       this.byId.delete(s.clientId);
+      if (s.mode === 'persistent') this.logger.info({ event: 'leave', clientId: s.clientId, connected: this.byId.size }, `client left (${this.byId.size} joined)`);
       this.engine.onDisconnect(s.clientId);
     }
   }

@@ -22,6 +22,6 @@ describe('the start line', () => {
     await running.close();
     const start = lines.find((l) => l.event === 'listening')!;
     expect(start).toMatchObject({ aggregation: 'secure', samplingRate: 0.1, minClients: 3, minReports: 2, noiseMultiplier: 1.1, budget: { epsilon: 4, delta: 1e-6 }, registration: 'open' });
-    expect(start.msg).toMatch(/secure aggregation, q = 0\.1, rounds start at 3 clients, 2 reports to commit, noise z 1\.1, budget ε 4 at δ 0\.000001, registration open/);
+    expect(start.msg).toMatch(/secure aggregation, q = 0\.1, rounds start at 3 connected clients, 2 s apart, 2 reports to commit, noise z 1\.1, budget ε 4 at δ 0\.000001, registration open/);
   });
 });

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { exclusive, isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, parseFlags, UsageError } from '../bin/args.js';
 import { checkDirFlag, checkExists, prepareOutputFile } from '../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../shared/node/logger.js';
+import { ErrorCodes } from '../shared/protocol/errors.js';
 import { baselineDefaults, runBaseline } from './baseline.js';
 import { loadPopulation } from './populations/load.js';
 import { leaveOneOut } from './populations/split.js';
@@ -113,7 +114,13 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   const clientLogger = createLogger({ format, name: 'client', level: 'warn', concise: true });
   const result = await runSimulation(o, logger, coordinatorLogger, clientLogger);
   await writeJson(values.out, result);
-  logger.info({ event: 'finished', final: result.final, wallSeconds: result.wallSeconds, out: values.out ?? 'stdout' }, `final HR@10 ${result.final.hr10?.toFixed(4)} NDCG@10 ${result.final.ndcg10?.toFixed(4)} in ${result.wallSeconds.toFixed(1)} s`);
+  const committed = result.rounds.filter((r) => r.committed).length;
+  if (committed === 0) {
+    logger.error({ event: 'finished', code: ErrorCodes.NOTHING_TRAINED, rounds: result.rounds.length, stoppedBy: result.final.stoppedBy }, `${ErrorCodes.NOTHING_TRAINED}: no round committed (${result.rounds.length} abandoned, stopped by ${result.final.stoppedBy}); the warnings above say why`);
+    return 1;
+  }
+  const quality = result.final.hr10 === null ? 'no evaluation released' : `final HR@10 ${result.final.hr10.toFixed(4)} NDCG@10 ${result.final.ndcg10!.toFixed(4)}`;
+  logger.info({ event: 'finished', final: result.final, committed, wallSeconds: result.wallSeconds, out: values.out ?? 'stdout' }, `${quality} after ${committed} committed round(s) in ${result.wallSeconds.toFixed(1)} s`);
   return 0;
 }
 

@@ -3,7 +3,7 @@
 // model stays in memory for users that are not in the current round.
 
 import { parentPort } from 'node:worker_threads';
-import { FedrecClient } from '../client/fedrec-client.js';
+import { FedrecClient, type TaskOutcome } from '../client/fedrec-client.js';
 import { nodeSocketFactory } from '../client/node/ws-socket.js';
 import { MemoryStore } from '../client/store.js';
 import type { LocalDataset } from '../client/local-data.js';
@@ -109,7 +109,11 @@ async function runPersistent(users: SimUser[], makeClient: (u: SimUser) => Fedre
   // Connect in waves so the coordinator is not handed thousands of upgrades at once.
   await forEachLimited(clients, concurrency, (c) =>
     new Promise<void>((resolve) => {
-      void c.run(undefined, () => {
+      // A task this user cannot do is declined to the coordinator; name the user here, where it is known.
+      const onOutcome = (o: TaskOutcome) => {
+        if (o.task === 'failed') post({ type: 'client-error', code: o.code, message: `${c.clientId} (round ${o.round}): ${o.message}` });
+      };
+      void c.run(onOutcome, () => {
         welcomed++;
         resolve();
       }).catch((err: FedrecError) => {

@@ -126,8 +126,11 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     rounds: o.rounds,
     samplingRate: o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n),
     clientsPerRound: Math.min(n, o.clientsPerRound ?? n),
-    minClients: n,
+    // Persistent fleets are all connected before round 1. Check-in devices come only when a round is
+    // open (the fleet polls /round), so wait for the two that secure aggregation needs.
+    minClients: fleetMode(o, n) === 'persistent' ? n : Math.min(n, 2),
     roundDeadlineMs: o.deadlineMs,
+    interRoundDelayMs: 0, // simulated devices do not mind back-to-back rounds
     model: { dim: o.dim, seed: o.seed },
     evaluation: { every: o.evalEvery, clientsPerRound: Math.min(n, o.evalClients), deadlineMs: o.deadlineMs },
     round: { localEpochs: o.localEpochs, lr: o.lr, l2: o.l2, clipNorm: o.clip, negatives: o.negatives, evalFitEpochs: o.evalFitEpochs },
@@ -144,7 +147,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
   logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); ${fleetMode(o, n)} clients; local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
 
-  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds });
+  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds, catalogueMetadata: population.metadata ?? null });
   hooks.onCoordinator?.(coordinator);
   const rounds: SimulationRound[] = [];
   let stoppedBy: 'rounds' | 'budget' = 'rounds';
@@ -152,7 +155,9 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     rounds.push(toRound(s));
     const q = s.evaluation ? ` HR@10 ${s.evaluation.hr10.toFixed(4)} NDCG@10 ${s.evaluation.ndcg10.toFixed(4)}` : '';
     const eps = Number.isFinite(s.epsilon) ? ` ε ${s.epsilon.toFixed(3)}` : ' ε ∞ (no noise)';
-    logger.info({ event: 'progress', round: s.round, of: o.rounds }, `round ${s.round}/${o.rounds}: ${s.reported} updates${q}${eps} (${s.seconds.toFixed(1)} s)`);
+    const missing = [s.declined ? `${s.declined} could not train` : '', s.dropped - s.declined > 0 ? `${s.dropped - s.declined} dropped` : ''].filter(Boolean).join(', ');
+    const outcome = s.committed ? `${s.reported} updates` : `abandoned (${s.abandonedBy})`;
+    logger.info({ event: 'progress', round: s.round, of: o.rounds, committed: s.committed, declined: s.declined, dropped: s.dropped }, `round ${s.round}/${o.rounds}: ${outcome}${missing ? ` (${missing})` : ''}${q}${eps} (${s.seconds.toFixed(1)} s)`);
   });
   coordinator.engine.once('budget-exhausted', () => (stoppedBy = 'budget'));
   const done = new Promise<void>((resolve) => coordinator.engine.once('done', () => resolve()));
@@ -200,7 +205,7 @@ function toRound(s: RoundSummary): SimulationRound {
 }
 
 /** Splits users round-robin over worker threads; each registers its users, then follows the rounds. */
-function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, progress: Logger, log: Logger) {
+export function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, progress: Logger, log: Logger) {
   const count = Math.max(1, Math.min(o.workers, splits.length));
   const shards: UserSplit[][] = Array.from({ length: count }, () => []);
   splits.forEach((s, i) => shards[i % count].push(s));

@@ -20,7 +20,7 @@ export interface Cluster {
 }
 
 export async function startCluster(patch: Parameters<typeof resolveConfig>[0], clientCount: number): Promise<Cluster> {
-  const config = resolveConfig({ port: 0, model: { dim: 8 }, minClients: clientCount, clientsPerRound: clientCount, roundDeadlineMs: 10_000, evaluation: { every: 0, clientsPerRound: clientCount, deadlineMs: 10_000 }, ...patch });
+  const config = resolveConfig({ port: 0, model: { dim: 8 }, interRoundDelayMs: 0, minClients: clientCount, clientsPerRound: clientCount, roundDeadlineMs: 10_000, evaluation: { every: 0, clientsPerRound: clientCount, deadlineMs: 10_000 }, ...patch });
   const coordinator = await startCoordinator({ config, logger: process.env.DEBUG_LOG ? createLogger({ format: 'json' }) : silentNodeLogger(), itemIds: tinyItemIds });
   const rounds: RoundSummary[] = [];
   coordinator.engine.on('round', (s: RoundSummary) => rounds.push(s));

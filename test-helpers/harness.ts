@@ -40,7 +40,7 @@ export function useHarness() {
   return {
     /** A coordinator on a free port with a tiny catalogue (dim 8 unless the patch says otherwise). */
     async coordinator(patch: Parameters<typeof resolveConfig>[0] = {}, itemIds = tinyItemIds): Promise<RunningCoordinator> {
-      const config = resolveConfig({ port: 0, model: { dim: 8 }, ...patch });
+      const config = resolveConfig({ port: 0, model: { dim: 8 }, interRoundDelayMs: 0, ...patch });
       return track(await startCoordinator({ config, logger: silentNodeLogger(), itemIds }), (r) => r.close());
     },
     /** A consenting FedrecClient on tiny dataset k (options override). */

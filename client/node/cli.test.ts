@@ -1,7 +1,7 @@
 // `fedrec client consent|run|ledger|forget` and `fedrec recommend`, run in-process against a real
 // coordinator on loopback, with temp state dirs.
 
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,6 +18,9 @@ import { tinyItemIds } from '../../test-helpers/tiny.js';
 import type { LedgerEntry } from '../store.js';
 import { runClientCommand, runRecommendCommand } from './cli.js';
 import { FileStore } from './file-store.js';
+import { explainRecommendation } from '../explain.js';
+import { freePort } from '../../test-helpers/free-port.js';
+import type { ItemMetadata } from '../../shared/model/catalogue-listing.js';
 
 const DIM = 8;
 const PARAMS = parameterCount({ items: tinyItemIds.length, dim: DIM });
@@ -47,23 +50,28 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-/** Runs a command with console.log captured; returns its exit code and what it printed. */
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
+/** Runs a command with console.log and console.error captured; returns its exit code and what it printed. */
+async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
+  const errors: string[] = [];
   const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     lines.push(args.map(String).join(' '));
   });
+  const errSpy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    errors.push(args.map(String).join(' '));
+  });
   try {
     const code = await fn();
-    return { code, out: lines.join('\n') };
+    return { code, out: lines.join('\n'), err: errors.join('\n') };
   } finally {
     spy.mockRestore();
+    errSpy.mockRestore();
   }
 }
 
-async function startSmallCoordinator(): Promise<RunningCoordinator> {
+async function startSmallCoordinator(catalogueMetadata?: ItemMetadata): Promise<RunningCoordinator> {
   const config = resolveConfig({ port: 0, rounds: 1, model: { dim: DIM }, ...oneClientRounds });
-  const r = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds });
+  const r = await startCoordinator({ config, logger: silentNodeLogger(), itemIds: tinyItemIds, catalogueMetadata });
   coordinators.push(r);
   return r;
 }
@@ -150,6 +158,9 @@ describe('fedrec recommend / ledger before a model, and where there is no state'
     await expect(runRecommendCommand(['--state-dir', empty])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH', message: expect.stringContaining('holds no fedrec client state') });
     await expect(runClientCommand(['ledger', '--state-dir', empty])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH', message: expect.stringContaining('holds no fedrec client state') });
     await expect(runRecommendCommand(['--state-dir', join(empty, 'nope')])).rejects.toMatchObject({ code: 'FEDREC_BAD_PATH', message: expect.stringContaining('does not exist') });
+    await expect(runRecommendCommand(['--state-dir', consented, '--server', 'http://x'])).rejects.toMatchObject({ code: 'FEDREC_USAGE', message: expect.stringContaining('--server must be a ws:// or wss:// URL') });
+    await expect(runRecommendCommand(['--state-dir', consented, '--server', 'ws://192.0.2.1:8787'])).rejects.toMatchObject({ code: 'FEDREC_INSECURE_TRANSPORT' });
+    await expect(runRecommendCommand(['--state-dir', consented, '--k', '0'])).rejects.toMatchObject({ code: 'FEDREC_USAGE', message: '--k must be a positive integer, got "0"' });
   });
 
 });
@@ -161,10 +172,12 @@ describe('fedrec client run → ledger → recommend → forget', () => {
   const received: { clientId: string; msg: UpdateMessage }[] = [];
   // Items of the tiny catalogue (100–159), one purchase, and one id the catalogue does not know.
   const historyItems = [100, 103, 107, 110, 115, 121, 130, 142];
+  // Titles for most of the tiny catalogue (commas and quotes included); 150–159 have none.
+  const tinyTitles: ItemMetadata = new Map(Array.from(tinyItemIds).filter((id) => id < 150).map((id) => [id, { title: `Film ${id}, "cut" (${1900 + id})`, genres: [id % 2 ? 'Drama' : 'Comedy'] }]));
   const csv = ['item_id,timestamp,kind', ...historyItems.map((item, t) => `${item},${t + 1},${item === 142 ? 'purchase' : 'view'}`), '999,50,view'].join('\n') + '\n';
 
   beforeAll(async () => {
-    r = await startSmallCoordinator();
+    r = await startSmallCoordinator(tinyTitles);
     const onUpdate = r.engine.onUpdate.bind(r.engine);
     vi.spyOn(r.engine, 'onUpdate').mockImplementation((clientId, msg) => {
       onUpdate(clientId, msg);
@@ -188,6 +201,10 @@ describe('fedrec client run → ledger → recommend → forget', () => {
     expect(state?.ledger).toHaveLength(1);
     expect(state?.model?.params.length).toBe(PARAMS);
     expect(state?.userVector?.length).toBe(DIM);
+    // Once joined, the run kept the coordinator's public titles for `fedrec recommend`.
+    const listing = JSON.parse(await readFile(join(stateDir, 'catalogue.json'), 'utf8')) as { version: string; items: { id: number; title?: string }[] };
+    expect(listing.version).toBe(state?.catalogue?.version);
+    expect(listing.items.find((i) => i.id === 100)?.title).toBe(tinyTitles.get(100)?.title);
   });
 
   it('ledger prints what the coordinator received: round, model version, bytes (4 × parameters), norm, clipped; and localDp', async () => {
@@ -223,11 +240,30 @@ describe('fedrec client run → ledger → recommend → forget', () => {
     expect(printed.localDp.note).toMatch(/central DP/);
   });
 
-  it('recommend --k 5 prints the 5 best-scoring items the user has not seen', async () => {
-    const { code, out } = await capture(() => runRecommendCommand(['--state-dir', stateDir, '--k', '5']));
+  it('recommend without titles on the device: without --server, or with an unreachable one, ids and one note line', async () => {
+    // As on a device whose run could not read GET /catalogue.
+    await rm(join(stateDir, 'catalogue.json'));
+    const offline = await capture(() => runRecommendCommand(['--state-dir', stateDir, '--k', '3']));
+    expect(offline.code).toBe(0);
+    expect(offline.err).toBe('note: no titles on this device yet: give --server ws://HOST:PORT once to fetch them from the coordinator');
+    const rows = offline.out.split('\n').filter((l) => /^\d+  /.test(l));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/^\d+  item 1[0-5]\d\s+\d+%  /);
+    const port = await freePort();
+    const down = await capture(() => runRecommendCommand(['--state-dir', stateDir, '--k', '3', '--server', `ws://127.0.0.1:${port}`]));
+    expect(down.code).toBe(0);
+    expect(down.err).toMatch(new RegExp(`^note: no titles: cannot read http://127\\.0\\.0\\.1:${port}/catalogue: ECONNREFUSED; showing item ids$`));
+    expect(down.out).toBe(offline.out);
+    expect(await listRecursive(stateDir)).not.toContain('catalogue.json');
+  });
+
+  it('recommend --server --json: the 5 best-scoring unseen items with titles, match, because (history items, by title) and factors', async () => {
+    const { code, out, err } = await capture(() => runRecommendCommand(['--state-dir', stateDir, '--server', r.url, '--k', '5', '--json']));
     expect(code).toBe(0);
-    const printed = JSON.parse(out) as { modelVersion: number; items: { item: number; score: number }[] };
-    const items = printed.items.map((x) => x.item);
+    expect(err).toBe('');
+    type Printed = { modelVersion: number; catalogueVersion: string; items: { rank: number; id: number; title?: string; genres?: string[]; score: number; match: number; because: { id: number; title?: string; similarity: number }[]; factors: { taste: number; popularity: number } }[] };
+    const printed = JSON.parse(out) as Printed;
+    const items = printed.items.map((x) => x.id);
     expect(items).toHaveLength(5);
     expect(new Set(items).size).toBe(5);
     for (const i of items) {
@@ -247,7 +283,57 @@ describe('fedrec client run → ledger → recommend → forget', () => {
     }
     scored.sort((a, b) => b.score - a.score);
     expect(items).toEqual(scored.slice(0, 5).map((x) => x.item));
-    for (let j = 0; j < 5; j++) expect(printed.items[j].score).toBeCloseTo(scored[j].score, 4);
+    const worst = scored[scored.length - 1].score;
+    const model = { kind: 'mf' as const, items: m.items, dim: m.dim, params: m.params };
+    const rowOf = (id: number) => s.catalogue!.itemIds.indexOf(id);
+    const historyRows = historyItems.map(rowOf);
+    printed.items.forEach((it, j) => {
+      expect(it.rank).toBe(j + 1);
+      expect(it.score).toBeCloseTo(scored[j].score, 4);
+      expect(it.match).toBeCloseTo((scored[j].score - worst) / (scored[0].score - worst), 3);
+      expect(it.title).toBe(tinyTitles.get(it.id)?.title);
+      expect(it.genres).toEqual(tinyTitles.get(it.id)?.genres);
+      // The same explanation the device computes, with ids and titles of history items.
+      const why = explainRecommendation(model, historyRows, rowOf(it.id), 2, s.userVector!);
+      expect(it.because.map((b) => b.id)).toEqual(why.because.map((b) => s.catalogue!.itemIds[b.row]));
+      for (const b of it.because) {
+        expect(historyItems).toContain(b.id);
+        expect(b.title).toBe(tinyTitles.get(b.id)?.title);
+      }
+      expect(it.factors.taste + it.factors.popularity).toBeCloseTo(1, 3);
+      expect(it.factors.taste).toBeCloseTo(why.factors[0].value, 3);
+    });
+    expect(printed.items[0].match).toBe(1);
+    // The listing is kept in the state dir under this catalogue's version.
+    const cached = JSON.parse(await readFile(join(stateDir, 'catalogue.json'), 'utf8')) as { version: string; items: unknown[] };
+    expect(cached.version).toBe(s.catalogue!.version);
+    expect(printed.catalogueVersion).toBe(s.catalogue!.version);
+    expect(cached.items).toHaveLength(tinyItemIds.length);
+  });
+
+  it('recommend prints a table a person reads: rank, title, match %, because you watched X and Y (titles from the cache, no --server)', async () => {
+    const json = JSON.parse((await capture(() => runRecommendCommand(['--state-dir', stateDir, '--k', '10', '--json']))).out) as { items: { id: number; title?: string; because: { id: number; title?: string }[] }[] };
+    const { code, out, err } = await capture(() => runRecommendCommand(['--state-dir', stateDir, '--k', '10']));
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    const lines = out.split('\n');
+    const version = (await new FileStore(stateDir).load())!.model!.version;
+    expect(lines[0]).toBe(`Top 10 for you, ranked on this device from model version ${version} (nothing was sent):`);
+    expect(lines[2]).toMatch(/^ #  title\s+match  why$/);
+    const rows = lines.filter((l) => /^\s*\d+  /.test(l));
+    expect(rows).toHaveLength(10);
+    rows.forEach((row, j) => {
+      const it = json.items[j];
+      const name = (id: number, title?: string) => title ?? `item ${id}`;
+      expect(row.startsWith(`${String(j + 1).padStart(2)}  ${name(it.id, it.title)}`)).toBe(true);
+      expect(row).toMatch(/  \d{1,3}%  /);
+      if (it.because.length > 0) expect(row).toMatch(/  because you (watched|bought) /);
+      for (const b of it.because) expect(row).toContain(name(b.id, b.title));
+      if (it.because.length === 0) expect(row).toMatch(/(popular overall|fits your taste overall)$/);
+    });
+    // Untitled items show their id; no raw scores.
+    expect(out).not.toMatch(/\de[+-]?\d/);
+    expect(lines.at(-1)).toBe('match: 100% is the best-scoring item you have not seen, 0% the worst.');
   });
 
   it('forget (with --server) leaves nothing in the state dir and drops the id from the coordinator', async () => {
@@ -305,10 +391,8 @@ describe('fedrec client forget --server with a privacy limit', () => {
     expect(r.engine.status().registered).toBe(1);
     // The user tightens the limit below the coordinator's budget, then asks to be forgotten.
     await capture(() => runClientCommand(['consent', '--state-dir', dir, '--grant', '--max-epsilon', '2']));
-    const errors: string[] = [];
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.map(String).join(' ')));
-    await capture(() => withTimeout(runClientCommand(['forget', '--state-dir', dir, '--server', r.url]), 15_000, 'fedrec client forget'));
-    expect(errors).toEqual([]);
+    const { err } = await capture(() => withTimeout(runClientCommand(['forget', '--state-dir', dir, '--server', r.url]), 15_000, 'fedrec client forget'));
+    expect(err).toBe('');
     await waitFor(() => r.engine.status().registered === 0, 'the coordinator to drop the client id', 3_000);
     expect(await listRecursive(dir)).toEqual([]);
   });

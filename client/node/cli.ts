@@ -1,18 +1,17 @@
-// Node-only: `fedrec client` (run, ledger, forget) and `fedrec recommend`.
+// Node-only: `fedrec client` (run, consent, ledger, forget); `fedrec recommend` is recommend-command.ts.
 
 import { isPosInt, num, parseFlags, unknownWord, UsageError } from '../../bin/args.js';
-import { checkDirFlag, checkExistingDir, checkInputFile } from '../../bin/path-checks.js';
-import { ErrorCodes } from '../../shared/protocol/errors.js';
+import { checkDirFlag, checkInputFile } from '../../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../../shared/node/logger.js';
 import type { InteractionKind } from '../../shared/data/types.js';
 import { FedrecClient } from '../fedrec-client.js';
 import { localEpsilon } from '../local-privacy.js';
-import { newClientId, type ClientState } from '../store.js';
-import { recommendTopK } from '../recommend.js';
+import { newClientId } from '../store.js';
 import { FileStore } from './file-store.js';
-import { deleteHistory, importHistory, storedHistory } from './history-file.js';
+import { deleteHistory, importHistory } from './history-file.js';
+import { catalogueFetch, deleteCatalogueCache, saveCatalogueListing } from './catalogue-cache.js';
+import { checkServerUrl, existingState, transportOptions } from './cli-common.js';
 import { nodeSocketFactory } from './ws-socket.js';
-import { nodeFetch } from './https-fetch.js';
 import { readFile } from 'node:fs/promises';
 import { nodeExpander } from '../../shared/node/node-prg.js';
 import { selectTfBackend } from './tf-backend.js';
@@ -81,6 +80,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
       }
       await store.clear();
       await deleteHistory(stateDir);
+      await deleteCatalogueCache(stateDir);
       console.log(JSON.stringify({ forgotten: true, stateDir }));
       return 0;
     }
@@ -121,13 +121,21 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(transport.tls), store, data: { train: history, heldOut: null }, logger, ...transport.client, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding, allowPlaintext: values['allow-plaintext'] === true, expander: nodeExpander, enrollmentToken });
   logger.info({ event: 'start', interactions: history.length, server: values.server }, `client with ${history.length} local interactions; only clipped model updates leave this device`);
   let trained = 0;
+  let titles: Promise<void> | undefined;
+  // Once joined (consent given, checks passed), keep the public titles so `fedrec recommend` has them offline.
+  const saveTitles = () => {
+    titles ??= saveCatalogueListing(stateDir, values.server!, catalogueFetch(transport.ca)).then((note) => {
+      if (note) logger.info({ event: 'catalogue-titles', note }, note);
+    });
+  };
   // Ctrl-C: stop at once (the run loop does not wait out a backoff); a second Ctrl-C kills.
   const stop = () => client.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const end = await client.run((o) => {
     if (o.task === 'train' && exitAfter !== undefined && ++trained >= exitAfter) client.stop();
-  });
+  }, saveTitles);
+  await titles;
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
   logger.info({ event: 'client-exit', end }, RUN_END[end]);
@@ -154,52 +162,4 @@ async function tokenOption(token: string | undefined, file: string | undefined):
   return text;
 }
 
-export async function runRecommendCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { 'state-dir': { type: 'string' }, k: { type: 'string' }, help: { type: 'boolean' } });
-  if (values.help) {
-    console.log('fedrec recommend --state-dir DIR [--k 10]   top-k unseen items, ranked on this device from its stored model');
-    return 0;
-  }
-  const stateDir = values['state-dir'];
-  if (!stateDir) throw new UsageError('--state-dir DIR is required');
-  const k = num(values, 'k', isPosInt, 'a positive integer') ?? 10;
-  const state = await existingState(new FileStore(stateDir));
-  if (!state.model || !state.userVector || !state.catalogue) {
-    throw Object.assign(new Error(`no trained model in ${stateDir} yet: run \`fedrec client\` until it has taken part in a round`), { code: 'FEDREC_NO_MODEL' });
-  }
-  const seen = new Set((await storedHistory(stateDir)).map((i) => i.item));
-  const model = { kind: 'mf' as const, items: state.model.items, dim: state.model.dim, params: state.model.params };
-  const recs = recommendTopK(model, state.userVector, state.catalogue.itemIds, seen, k);
-  console.log(JSON.stringify({ modelVersion: state.model.version, items: recs }, null, 2));
-  return 0;
-}
-
-/** The state a previous `fedrec client` left in the state dir; a dir without one is a wrong path. */
-async function existingState(store: FileStore): Promise<ClientState> {
-  await checkExistingDir('--state-dir', store.dir);
-  const state = await store.load();
-  if (!state) {
-    throw new UsageError(`--state-dir ${store.dir} holds no fedrec client state (no client-state.msgpack): give the directory used with fedrec client consent and fedrec client`, ErrorCodes.BAD_PATH);
-  }
-  return state;
-}
-
-function checkServerUrl(url: string): void {
-  let protocol = '';
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    // not a URL at all: said below
-  }
-  if (protocol !== 'ws:' && protocol !== 'wss:') throw new UsageError(`--server must be a ws:// or wss:// URL such as ws://127.0.0.1:8787, got "${url}"`);
-}
-
-/** --ca and --insecure: the CA for wss:// and for the GET /privacy preflight, and the ws:// opt-in. */
-async function transportOptions(caFile: string | undefined, insecure: boolean) {
-  let ca: Buffer | undefined;
-  if (caFile !== undefined) {
-    await checkInputFile('--ca', caFile);
-    ca = await readFile(caFile);
-  }
-  return { tls: { ca }, client: { allowInsecureTransport: insecure, ...(ca ? { fetch: nodeFetch(ca) } : {}) } };
-}
+export { runRecommendCommand } from './recommend-command.js';

@@ -1,15 +1,15 @@
-// Node-only: GET /privacy with a private CA. Node's global fetch cannot be given a CA, so a
-// coordinator with a certificate from `--ca` is read through node:https instead.
+// Node-only: GET /privacy (and /catalogue) with a private CA. Node's global fetch cannot be given a
+// CA, so a coordinator with a certificate from `--ca` is read through node:https instead.
 
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import type { PrivacyFetch } from '../privacy-check.js';
 
-/** Largest /privacy body read; the real one is well under a kilobyte. */
+/** Largest body read by default: /privacy is well under a kilobyte (the catalogue passes its own). */
 const MAX_BODY_BYTES = 1024 * 1024;
 const TIMEOUT_MS = 10_000;
 
-export function nodeFetch(ca: string | Buffer): PrivacyFetch {
+export function nodeFetch(ca: string | Buffer, maxBodyBytes = MAX_BODY_BYTES): PrivacyFetch {
   return (url) =>
     new Promise((resolve, reject) => {
       const get = url.startsWith('https:') ? httpsGet : httpGet;
@@ -18,7 +18,7 @@ export function nodeFetch(ca: string | Buffer): PrivacyFetch {
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_BODY_BYTES) req.destroy(new Error(`${url} answered more than ${MAX_BODY_BYTES} bytes`));
+          if (size > maxBodyBytes) req.destroy(new Error(`${url} answered more than ${maxBodyBytes} bytes`));
           else chunks.push(c);
         });
         res.on('error', reject);

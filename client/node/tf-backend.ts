@@ -2,10 +2,11 @@
 // an optional dependency whose install downloads a binary and often fails) > wasm (ships with the
 // package; its .wasm files are located in node_modules explicitly) > cpu (pure JS, always there).
 // FEDREC_TF_BACKEND=cpu|wasm|tensorflow forces one and fails loudly if it cannot run.
+// tfjs itself is imported on selection, not at module load: 'fedrec/client/node' and the CLI import
+// this file, and loading tfjs costs ~0.35 s that the default kernel trainer never needs.
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { ClientLogger } from '../logger.js';
 
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -55,6 +56,7 @@ export async function selectTfBackend(logger?: ClientLogger, options: SelectTfBa
 }
 
 async function activate(name: TfBackendName): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
   if (name === 'tensorflow') {
     await import(TFJS_NODE); // registers the 'tensorflow' backend on import
     // tfjs-node registers on the @tensorflow/tfjs-core it resolves; a mismatched second copy

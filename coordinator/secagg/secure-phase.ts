@@ -61,7 +61,7 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   if (n < need) return abandon(ErrorCodes.SECAGG_BELOW_THRESHOLD, `${n} clients advertised keys; secure aggregation needs at least ${need}`);
   const graph = drawNeighbourhoods(n, config.secureAggregation);
   const scale = quantizationScale(d.clipNorm, n);
-  logger.info({ event: 'secagg-neighbourhoods', round, clients: n, degree: graph.degree, threshold: graph.threshold, full: graph.full, curve: d.curve }, `round ${round}: ${n} clients in secure aggregation, ${graph.degree} neighbours each, ${graph.threshold} shares to unmask`);
+  logger.info({ event: 'secagg-neighbourhoods', round, clients: n, degree: graph.degree, threshold: graph.threshold, full: graph.full, curve: d.curve }, `round ${round}: ${n} clients in secure aggregation, ${graph.degree} neighbour${graph.degree === 1 ? '' : 's'} each, ${graph.threshold} shares to unmask`);
   r.assignNeighbourhoods(graph, scale);
 
   await r.waitForStage(stageDeadline);

@@ -1,5 +1,7 @@
 // The shapes of interaction data that loaders produce and clients train on.
 
+import type { ItemMetadata } from '../model/catalogue-listing.js';
+
 export type InteractionKind = 'view' | 'purchase';
 
 /** One thing a user did with an item. `item` is the catalogue's external item id. */
@@ -22,6 +24,8 @@ export interface Population {
   users: UserHistory[];
   /** Sorted, unique external item ids: the public catalogue (row r of the model is itemIds[r]). */
   itemIds: Int32Array;
+  /** Titles and genres for people (GET /catalogue), when the data has them. */
+  metadata?: ItemMetadata;
 }
 
 /**

@@ -2,6 +2,7 @@
 // user never touched (label 0), the implicit-feedback recipe of NCF (He et al. 2017).
 
 import type { SeededRandom } from '../random.js';
+import { ErrorCodes, FedrecError } from '../protocol/errors.js';
 
 export interface Examples {
   /** Global model row of each example. */
@@ -22,7 +23,12 @@ export function sampleExamples(
   negatives: number,
   rng: SeededRandom,
 ): Examples {
-  if (exclude.size + negatives >= items) throw new RangeError(`catalogue of ${items} items is too small for ${negatives} negatives per positive`);
+  if (exclude.size + negatives >= items) {
+    throw new FedrecError(
+      ErrorCodes.HISTORY_TOO_LARGE,
+      `this history touches ${exclude.size} of the catalogue's ${items} items, leaving ${items - exclude.size} to draw ${negatives} negatives per interaction from (needs more than ${negatives}): lower the coordinator's round.negatives or leave this user out`,
+    );
+  }
   const n = positives.length * (1 + negatives);
   const rows = new Int32Array(n);
   const labels = new Float32Array(n);

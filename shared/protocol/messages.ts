@@ -74,6 +74,17 @@ export interface MetricsMessage {
   ndcg10: number;
 }
 
+/**
+ * The device could not do the task it was offered (e.g. its history leaves too few untouched items
+ * to sample negatives from). Carries no reason: why a device failed can say something about its
+ * history. The coordinator stops waiting for it this round.
+ */
+export interface DeclineMessage {
+  type: 'decline';
+  round: number;
+  task: Task;
+}
+
 export interface HeartbeatMessage {
   type: 'heartbeat';
   sentAt: number;
@@ -140,7 +151,7 @@ export interface ErrorMessage {
   round?: number;
 }
 
-export type ClientMessage = JoinMessage | UpdateMessage | MetricsMessage | HeartbeatMessage | LeaveMessage | SecAggClientMessage;
+export type ClientMessage = JoinMessage | UpdateMessage | MetricsMessage | DeclineMessage | HeartbeatMessage | LeaveMessage | SecAggClientMessage;
 export type CoordinatorMessage =
   | WelcomeMessage
   | OfferMessage

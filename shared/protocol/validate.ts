@@ -67,6 +67,11 @@ export function validateClientMessage(m: Obj): ClientMessage {
         hr10: finite(m, type, 'hr10', 0, 1),
         ndcg10: finite(m, type, 'ndcg10', 0, 1),
       };
+    case 'decline': {
+      const task = m.task;
+      if (task !== 'train' && task !== 'evaluate') invalid(type, 'task', '"train" or "evaluate"');
+      return { type, round: int(m, type, 'round', 1), task };
+    }
     case 'heartbeat':
       return { type, sentAt: finite(m, type, 'sentAt') };
     case 'leave':

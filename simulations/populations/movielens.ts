@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Interaction, Population, UserHistory } from '../../shared/data/types.js';
 import { sortedUniqueIds } from './catalogue.js';
 import { BadDataFileError } from './errors.js';
+import { readTitlesBeside } from './movie-titles.js';
 
 export type MovieLensFormat = 'u.data' | 'ratings.dat' | 'ratings.csv';
 
@@ -29,7 +30,7 @@ const CR = 13;
 const COLON = 58;
 const COMMA = 44;
 
-/** Reads a MovieLens ratings file (or a directory holding one) into a Population. */
+/** Reads a MovieLens ratings file (or a directory holding one) into a Population, with titles from movies.csv beside it. */
 export async function loadMovieLens(path: string): Promise<Population> {
   const file = await resolveRatingsFile(path);
   let bytes: Uint8Array;
@@ -38,7 +39,9 @@ export async function loadMovieLens(path: string): Promise<Population> {
   } catch (err) {
     throw new BadDataFileError(file, 0, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  return parseMovieLens(bytes, file);
+  const population = parseMovieLens(bytes, file);
+  const metadata = await readTitlesBeside(file);
+  return metadata ? { ...population, metadata } : population;
 }
 
 async function resolveRatingsFile(path: string): Promise<string> {

@@ -23,10 +23,12 @@
 // `maxPerUser` and half the catalogue); timestamps strictly increase per user with ~1 day gaps;
 // each interaction is a 'purchase' with probability `purchaseRate`, independent of the item.
 // Every user's draws come from their own seeded stream, so user k is the same whatever `users` is.
+// Items get made-up titles and genres (one genre per taste cluster): synthetic-titles.ts.
 
 import type { Interaction, Population, UserHistory } from '../../shared/data/types.js';
 import { SeededRandom } from '../../shared/random.js';
 import { AliasTable } from './alias.js';
+import { syntheticItemMetadata } from './synthetic-titles.js';
 
 export interface SyntheticOptions {
   users: number;
@@ -130,7 +132,7 @@ export function generateSynthetic(options: Partial<SyntheticOptions> = {}): {
   }
   const itemIds = new Int32Array(o.items);
   for (let r = 0; r < o.items; r++) itemIds[r] = r + 1; // external id = row + 1, like MovieLens
-  return { population: { name: syntheticName(o), users, itemIds }, truth };
+  return { population: { name: syntheticName(o), users, itemIds, metadata: syntheticItemMetadata(truth.itemCluster) }, truth };
 }
 
 /** The generator's per-draw P(item row | user index): an oracle scorer, near the ceiling for any model. */
