@@ -19,10 +19,11 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 // Every command and subcommand takes -h/--help; parseFlags adds it so none can forget.
 const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
 
-export function parseFlags<T extends Options>(argv: string[], options: T) {
+/** `allowPositionals`: for commands that take an operand (`fedrec status URL`). */
+export function parseFlags<T extends Options>(argv: string[], options: T, allowPositionals = false) {
   const all = { ...options, ...helpOption };
   try {
-    return parseArgs({ args: argv, options: all, allowPositionals: false, strict: true });
+    return parseArgs({ args: argv, options: all, allowPositionals, strict: true });
   } catch (err) {
     throw new UsageError(parseErrorSentence(err as Error & { code?: string }, all));
   }

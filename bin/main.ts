@@ -7,10 +7,13 @@ import { packageVersion } from './version.js';
 
 const commands: Record<string, { about: string; run: (argv: string[]) => Promise<number> }> = {
   coordinator: { about: 'run a coordinator (WebSocket server)', run: async (a) => (await import('../coordinator/cli.js')).runCoordinatorCommand(a) },
+  status: { about: 'a coordinator\'s phase, clients, last rounds and ε in the terminal (--watch follows it)', run: async (a) => (await import('./status-command.js')).runStatusCommand(a) },
   client: { about: 'run a client on a local history file; `client ledger|forget|consent` manage it', run: async (a) => (await import('../client/node/cli.js')).runClientCommand(a) },
   recommend: { about: 'print the top-k unseen items for this device', run: async (a) => (await import('../client/node/cli.js')).runRecommendCommand(a) },
+  demo: { about: 'try fedrec: a coordinator, simulated clients and the web app at http://127.0.0.1:PORT/', run: async (a) => (await import('../demo/cli.js')).runDemoCommand(a) },
   simulate: { about: 'simulate real clients against a real coordinator on loopback', run: async (a) => (await import('../simulations/cli.js')).runSimulateCommand(a) },
   baseline: { about: 'train the same model centrally, and ItemPop, on the same split', run: async (a) => (await import('../simulations/cli.js')).runBaselineCommand(a) },
+  report: { about: 'write an HTML page and SVG charts from simulate/baseline result files', run: async (a) => (await import('../simulations/report/cli.js')).runReportCommand(a) },
   privacy: { about: 'compute ε for (q, z, T, δ), or calibrate z for a target ε', run: async (a) => (await import('./privacy-command.js')).runPrivacyCommand(a, (line) => console.log(line)) },
   keys: { about: 'make the Ed25519 key pair that signs enrollment tokens', run: async (a) => (await import('./keys-command.js')).runKeysCommand(a) },
   token: { about: '`token issue`: sign an enrollment token for one account', run: async (a) => (await import('./keys-command.js')).runTokenCommand(a) },

@@ -214,6 +214,13 @@ describe('consent: granular kinds', () => {
     expect(Array.from(all.positives).sort((a, b) => a - b)).toEqual(rowsOf([...views, ...purchases, both]));
   });
 
+  it('mapToRows: the held-out item may be drawn as a training negative (NCF protocol), unlike the history', () => {
+    const held = mapToRows({ train: history, heldOut: { item: 150, negatives: [151, 152] } }, index, null);
+    expect(held.evaluation).toEqual({ row: index.rowOf(150), negatives: Int32Array.from(rowsOf([151, 152])) });
+    expect(held.exclude.has(index.rowOf(150))).toBe(false);
+    expect([...held.exclude].sort((a, b) => a - b)).toEqual(rowsOf([...views, ...purchases, both]));
+  });
+
   it('end to end: the update sent touches only purchase rows and sampled negatives, never a view-only row', async () => {
     const r = await start();
     const sent: Uint8Array[] = [];

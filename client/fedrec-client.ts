@@ -19,13 +19,13 @@ import { type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
 import { localGaussianNoise } from './middleware/local-noise.js';
-import { checkPrivacy, fetchDeclaredPrivacy } from './privacy-check.js';
+import { fetchDeclaredPrivacy } from './privacy-check.js';
 import { catalogueFromWelcome, checkDeclaredPrivacy } from './welcome.js';
 import { checkTransport } from './transport-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
 import { forEachRange } from './middleware/types.js';
 import { frameBytes, type SocketLike } from './socket.js';
-import { type ClientState, type Consent, newClientId } from './store.js';
+import { type ClientState, type Consent, type LedgerEntry, newClientId } from './store.js';
 import type { CheckInResult, ClientOptions, RunEnd, TaskOutcome } from './client-options.js';
 import { closeError, randomSeed, rowIndexFor } from './connection-helpers.js';
 
@@ -62,6 +62,10 @@ export class FedrecClient {
   private secureTask: SecureTask | null = null;
   /** Set as soon as a revoke is seen in the store; send() refuses from then on. */
   private consentRevoked = false;
+  /** A fresh id not yet in the store: saved before it is first sent, so a reload cannot orphan it. */
+  private idUnsaved = false;
+  /** The newest train round the coordinator said is over: no work is sent for it any more. */
+  private closedTrainRound = 0;
   /** Set when the coordinator said it will run no more rounds. */
   private finished: RunEnd | null = null;
   /** Wakes a backoff pause early (stop()). */
@@ -245,8 +249,13 @@ export class FedrecClient {
 
   /** Leave the coordinator; with forget it also drops this client's id from its registry. */
   async leave(forget: boolean): Promise<void> {
-    this.socket?.send(encodeMessage({ type: 'leave', forget }));
-    this.stop();
+    try {
+      this.socket?.send(encodeMessage({ type: 'leave', forget }));
+    } catch {
+      // still connecting (or already closed): closing the socket says goodbye well enough
+    } finally {
+      this.stop();
+    }
   }
 
   /** Connects only to ask the coordinator to drop this client's id (no consent needed to leave). */
@@ -298,13 +307,22 @@ export class FedrecClient {
     if (!train.some((i) => kinds.has(i.kind))) {
       throw new FedrecError(ErrorCodes.EMPTY_HISTORY, `none of the ${train.length} interactions is of a kind you let train (${consent.kinds.join(', ') || 'none'}): grant more kinds or add history`);
     }
+    if (this.idUnsaved) {
+      await this.saveState();
+      this.idUnsaved = false;
+    }
     if (consent.maxEpsilon !== null) {
       const declared = await fetchDeclaredPrivacy(this.o.url, this.o.fetch).catch((err: FedrecError) => {
         // No answer at all is an unreachable coordinator, not a privacy verdict.
         if (err.cause !== undefined) throw new FedrecError(ErrorCodes.UNREACHABLE, `could not reach the coordinator at ${this.o.url} to read its privacy budget (${(err.cause as Error)?.message ?? String(err.cause)})`, { cause: err.cause });
         throw err;
       });
-      checkPrivacy(declared, consent.maxEpsilon);
+      checkDeclaredPrivacy(declared, consent, this.o);
+    } else if (!this.o.allowPlaintext) {
+      // Refuse a plaintext coordinator before it learns this device's id; if GET /privacy cannot be
+      // read, the welcome (checked the same way) still guards, and the connect loop reports the error.
+      const declared = await fetchDeclaredPrivacy(this.o.url, this.o.fetch).catch(() => null);
+      if (declared) checkDeclaredPrivacy(declared, consent, this.o);
     }
   }
 
@@ -317,6 +335,7 @@ export class FedrecClient {
     if (this.o.clientId) state.clientId = this.o.clientId;
     if (this.o.consent) state.consent = this.o.consent;
     this.state = state;
+    this.idUnsaved = stored === null;
   }
 
   private open(mode: JoinMode): void {
@@ -372,6 +391,7 @@ export class FedrecClient {
         return;
       case 'roundResult':
         this.log.debug({ event: 'round-result', round: msg.round, committed: msg.committed, modelVersion: msg.modelVersion }, 'round result');
+        this.closedTrainRound = Math.max(this.closedTrainRound, msg.round);
         if (this.secureTask?.round.round === msg.round) this.secureTask.onRoundEnd(msg.committed);
         // The round is over: an acknowledgement still awaited for it will not come.
         if (this.pendingAck?.round === msg.round) this.pendingAck.reject(new FedrecError(ErrorCodes.LATE_UPDATE, `round ${msg.round} closed before this device's answer was acknowledged`, { round: msg.round }));
@@ -414,6 +434,8 @@ export class FedrecClient {
       this.listeners.onError?.(e);
       return;
     }
+    // ∞ (no noise) travels as a number over msgpack; JSON files keep null for it.
+    st.declaredPrivacy = { epsilon: w.privacy.epsilon, delta: w.privacy.delta, budget: w.privacy.budget, aggregation: w.privacy.aggregation, at: new Date().toISOString() };
     try {
       st.catalogue = catalogueFromWelcome(w, st.catalogue, this.o.catalogueCache);
     } catch (err) {
@@ -459,7 +481,8 @@ export class FedrecClient {
     if (offer.task === 'evaluate') {
       const m = prepareMetrics(offer, model, st.userVector, data, rng);
       await this.ensureConsent();
-      await this.sendAndAwaitAck(offer.round, m.frame);
+      const bytes = encodeMessage(m.frame).byteLength;
+      await this.sendRecorded(offer.round, m.frame, { kind: 'metrics', at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: 0, clipped: false, localNoiseStddev: 0, clipNorm: 0, aggregation: 'plaintext' });
       if (keep()) await this.saveState();
       this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: m.hit, ndcg: m.ndcg });
       return;
@@ -468,9 +491,8 @@ export class FedrecClient {
     if (!this.o.allowPlaintext) throw new FedrecError(ErrorCodes.INSECURE_AGGREGATION, `round ${offer.round} asks for a plaintext update; this device sends masked updates only`, { round: offer.round });
     const p = await prepareUpdate(offer, model, st.userVector, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes, compression: this.o.compression ?? 'f32' });
     await this.ensureConsent();
-    await this.sendAndAwaitAck(offer.round, p.frame);
     const u = p.update;
-    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'plaintext' });
+    await this.sendRecorded(offer.round, p.frame, { at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'plaintext' });
     keep();
     await this.saveState();
     this.log.info({ event: 'update-sent', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped, examples: p.examples }, `round ${offer.round}: update sent`);
@@ -491,9 +513,7 @@ export class FedrecClient {
     const ranges = u.support ? (fn: (a: number, b: number) => void) => forEachRange(u, fn) : undefined;
     const masked = await task.round.maskedInput({ delta: u.delta, clipped: u.clipped, ranges }, offer.modelVersion, () => rng.next());
     const bytes = masked.masked.byteLength;
-    // Recorded as it leaves, acknowledged or not: the ledger counts what left the device.
-    st.ledger.push({ at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'secure' });
-    await this.sendAndAwaitAck(offer.round, masked);
+    await this.sendRecorded(offer.round, masked, { at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'secure' });
     keep();
     await this.o.store.save(st);
     this.log.info({ event: 'update-sent', round: offer.round, bytes, clipped: u.clipped, examples, aggregation: 'secure' }, `round ${offer.round}: masked update sent`);
@@ -502,18 +522,31 @@ export class FedrecClient {
     this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes, norm: u.norm, clipped: u.clipped });
   }
 
-  private sendAndAwaitAck(round: number, message: object): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pendingAck = { round, resolve, reject };
-      try {
-        this.send(message);
-      } catch (err) {
-        this.pendingAck = null;
-        reject(err);
-      }
-    }).finally(() => {
+  /**
+   * Sends work and records it in the ledger the moment it leaves, acknowledged or not (a late or
+   * refused update still left the device). Nothing is sent for a train round already closed.
+   */
+  private async sendRecorded(round: number, message: object, entry: LedgerEntry): Promise<void> {
+    if (entry.kind !== 'metrics' && round <= this.closedTrainRound) {
+      throw new FedrecError(ErrorCodes.LATE_UPDATE, `round ${round} closed before this device finished; nothing was sent`, { round });
+    }
+    const acked = new Promise<void>((resolve, reject) => (this.pendingAck = { round, resolve, reject }));
+    acked.catch(() => {});
+    try {
+      this.send(message);
+    } catch (err) {
       this.pendingAck = null;
-    });
+      throw err; // it never left: nothing to record
+    }
+    entry.acknowledged = false;
+    this.state!.ledger.push(entry);
+    try {
+      await acked;
+      entry.acknowledged = true;
+    } finally {
+      this.pendingAck = null;
+      await this.saveState();
+    }
   }
 
   private fail(err: unknown, round: number, task: Task): void {

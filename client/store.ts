@@ -17,6 +17,10 @@ export interface LedgerEntry {
   clipNorm: number;
   /** secure: it left masked (the coordinator saw only the round's sum); plaintext: as it was. */
   aggregation?: 'secure' | 'plaintext';
+  /** update (the default): a model update; metrics: one hit bit and one NDCG value, never noised. */
+  kind?: 'update' | 'metrics';
+  /** Recorded when it left; true once the coordinator acknowledged it (a late one still left). */
+  acknowledged?: boolean;
 }
 
 /** The user's own decision, kept on the device. Nothing trains without `granted`. */
@@ -38,6 +42,17 @@ export interface ClientState {
   model: { version: number; items: number; dim: number; params: Float32Array } | null;
   ledger: LedgerEntry[];
   consent: Consent | null;
+  /** The central privacy the coordinator last declared to this device (welcome or GET /privacy). */
+  declaredPrivacy?: DeclaredPrivacy | null;
+}
+
+export interface DeclaredPrivacy {
+  epsilon: number;
+  delta: number;
+  budget: { epsilon: number; delta: number } | null;
+  aggregation: 'secure' | 'plaintext';
+  /** When it was declared (ISO time). */
+  at: string;
 }
 
 export interface ClientStore {

@@ -14,12 +14,26 @@ export class Availability {
     return new Availability(Math.max(CHECK_IN_FRESH_MS, roundDeadlineMs));
   }
 
+  private readonly persistent = new Set<string>();
+
+  /** Devices that hold a connection while online (browsers, `fedrec client`): absent means offline. */
+  notePersistent(clientId: string): void {
+    this.persistent.add(clientId);
+  }
+
+  /** Whether this id last joined as a persistent device, so that not being connected means it is gone. */
+  isPersistent(clientId: string): boolean {
+    return this.persistent.has(clientId);
+  }
+
   noteCheckIn(clientId: string, now = Date.now()): void {
+    this.persistent.delete(clientId);
     this.checkIns.set(clientId, now);
   }
 
   forget(clientId: string): void {
     this.checkIns.delete(clientId);
+    this.persistent.delete(clientId);
   }
 
   /** Distinct ids among the connected persistent clients and the recent check-ins. */

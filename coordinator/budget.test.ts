@@ -39,4 +39,11 @@ describe('privacy budget', () => {
     const { resolveConfig } = await import('./config.js');
     expect(() => resolveConfig({ noiseMultiplier: 0, privacy: { delta, budget: { epsilon: 10, delta } } })).toThrow(/needs noiseMultiplier > 0/);
   });
+
+  it('refuses the realized-count denominator with noise or a budget: its ε cannot be certified', async () => {
+    const { resolveConfig } = await import('./config.js');
+    expect(() => resolveConfig({ denominator: 'reported', noiseMultiplier: 1 })).toThrow(/denominator "reported" cannot be combined with noise or a privacy budget/);
+    expect(() => resolveConfig({ denominator: 'reported', noiseMultiplier: 1, privacy: { delta, budget: { epsilon: 10, delta } } })).toThrow(/denominator "reported"/);
+    expect(resolveConfig({ denominator: 'reported', noiseMultiplier: 0 }).denominator).toBe('reported'); // ε = ∞, said so
+  });
 });

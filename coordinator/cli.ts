@@ -5,6 +5,7 @@ import { exclusive, isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, pa
 import { checkDirFlag, checkInputFile } from '../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../shared/node/logger.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
+import { readAdminToken } from './admin-access.js';
 import { readCatalogue } from './catalogue-file.js';
 import type { ItemMetadata } from '../shared/model/catalogue-listing.js';
 import { resolveConfig } from './config.js';
@@ -24,7 +25,9 @@ export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.
                                       open (default on loopback): any id; closed: only ids in DIR/registry.json
   [--enrollment-key FILE.pub] [--enrollment-audience NAME] [--idle-expiry 30d]   ids idle this long leave N
   [--aggregation secure|plaintext]    secure (default): SecAgg+, this coordinator sees only each round's sum
-  [--tls-cert FILE.pem --tls-key FILE.pem]   serve https:// and wss:// (needed beyond loopback)`;
+  [--tls-cert FILE.pem --tls-key FILE.pem]   serve https:// and wss:// (needed beyond loopback)
+  [--admin-token-file FILE]           the operator's bearer token for GET /metrics and /dashboard (open on
+                                      loopback without it, off beyond loopback without it)`;
 
 export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -36,7 +39,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
     'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
     registration: { type: 'string' }, aggregation: { type: 'string' },
-    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'admin-token-file': { type: 'string' },
     'enrollment-key': { type: 'string' }, 'enrollment-audience': { type: 'string' }, 'idle-expiry': { type: 'string' },
   });
   if (values.help) {
@@ -79,6 +82,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     await checkInputFile('--tls-key', values['tls-key']);
     patch.tls = { certFile: values['tls-cert'], keyFile: values['tls-key'] };
   }
+  set(patch, 'adminTokenFile', values['admin-token-file']);
   set(patch, 'rounds', num(values, 'rounds', isNonNegInt, 'an integer ≥ 0'));
   set(patch, 'clientsPerRound', num(values, 'clients-per-round', isPosInt, 'a positive integer'));
   set(patch, 'samplingRate', num(values, 'sampling-rate', isRate, 'in (0, 1]'));
@@ -107,6 +111,12 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
   if (config.registration === 'token') {
     await checkInputFile('--enrollment-key', config.enrollment.publicKeyFile!);
     await readEnrollmentKey(config.enrollment.publicKeyFile!).catch((err: Error) => {
+      throw new UsageError(err.message, ErrorCodes.BAD_PATH);
+    });
+  }
+  if (config.adminTokenFile) {
+    await checkInputFile('--admin-token-file', config.adminTokenFile);
+    await readAdminToken(config.adminTokenFile).catch((err: Error) => {
       throw new UsageError(err.message, ErrorCodes.BAD_PATH);
     });
   }

@@ -78,6 +78,11 @@ export interface CoordinatorConfig {
   };
   /** Serve https/wss with this PEM certificate (chain) and key; null: plain http/ws (loopback only). */
   tls: { certFile: string; keyFile: string } | null;
+  /**
+   * A file holding the operator's bearer token for GET /metrics and /dashboard. null: those are open on
+   * a loopback host and off anywhere else.
+   */
+  adminTokenFile: string | null;
   privacy: { delta: number; budget: { epsilon: number; delta: number } | null };
   /** Seed for the initial model. */
   seed: number;
@@ -160,6 +165,7 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     serverOptimizer: { name: 'fedavg', lr: 80 },
     limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000, messagesPerSecond: 20, messageBurst: 40, handshakeTimeoutMs: 10_000, joinTimeoutMs: 10_000, maxConnectionsPerIp: 50, registrationsPerIpPerMinute: 30, allowedOrigins: [] },
     tls: null,
+    adminTokenFile: null,
     privacy: { delta: 1e-5, budget: null },
     seed: 1,
     samplingSeed: null,
@@ -227,6 +233,12 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.noiseMultiplier >= 0 && Number.isFinite(c.noiseMultiplier), `noiseMultiplier must be ≥ 0, got ${c.noiseMultiplier}`);
   if (c.adaptiveClipping) validateAdaptive(c.adaptiveClipping, c.noiseMultiplier);
   need(c.denominator === 'expected' || c.denominator === 'reported', `denominator must be "expected" or "reported", got ${c.denominator}`);
+  // Dividing by the realized count makes the mean's sensitivity depend on who reported: the
+  // accountant's ε (sensitivity C/(qN)) would not hold, so the two never go together.
+  need(
+    c.denominator === 'expected' || (c.noiseMultiplier === 0 && c.privacy.budget === null),
+    'denominator "reported" cannot be combined with noise or a privacy budget: the accountant certifies ε only for the fixed denominator q·N ("expected"); use "expected", or train without noise (ε = ∞)',
+  );
   need(c.aggregation === 'secure' || c.aggregation === 'plaintext', `aggregation must be "secure" or "plaintext", got ${c.aggregation}`);
   // A secure sum over one client is that client's update: insist on two.
   if (c.aggregation === 'secure') need(c.minClients >= 2, `secure aggregation needs at least 2 clients a round: set minClients ≥ 2 (got ${c.minClients}), or aggregation "plaintext" to see single updates`);
@@ -272,6 +284,7 @@ function validateAdmission(c: CoordinatorConfig): void {
   need(Number.isInteger(l.maxConnectionsPerIp) && l.maxConnectionsPerIp >= 0, `limits.maxConnectionsPerIp must be an integer ≥ 0 (0: no limit), got ${l.maxConnectionsPerIp}`);
   need(l.registrationsPerIpPerMinute >= 0 && Number.isFinite(l.registrationsPerIpPerMinute), `limits.registrationsPerIpPerMinute must be ≥ 0 (0: no limit), got ${l.registrationsPerIpPerMinute}`);
   need(Array.isArray(l.allowedOrigins) && l.allowedOrigins.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/]+$/.test(o))), `limits.allowedOrigins must be a list of origins such as "https://app.example.org" (scheme and host, no path), or ["*"]; got ${JSON.stringify(l.allowedOrigins)}`);
+  need(c.adminTokenFile === null || (typeof c.adminTokenFile === 'string' && c.adminTokenFile !== ''), `adminTokenFile must be null or the path of a file holding the operator token, got ${JSON.stringify(c.adminTokenFile)}`);
   if (c.tls !== null) {
     need(typeof c.tls === 'object' && typeof c.tls.certFile === 'string' && c.tls.certFile !== '' && typeof c.tls.keyFile === 'string' && c.tls.keyFile !== '', 'tls must be null or { certFile, keyFile } with both PEM file paths');
   }

@@ -1,7 +1,6 @@
 // Assembles a running coordinator: state (checkpoint or fresh model), aggregation chain, strategy,
 // privacy ledger, round engine, and the HTTP + WebSocket server in front of them.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -14,16 +13,21 @@ import { ClipNormController } from './aggregation/adaptive-clip.js';
 import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
 import { secureDpFedAvgAggregator } from './aggregation/secure-dp-fedavg.js';
 import { nodeExpander } from '../shared/node/node-prg.js';
-import { catalogueRoute, type CatalogueRoute } from './catalogue-route.js';
+import { catalogueRoute } from './catalogue-route.js';
 import { StaticFiles } from './static-files.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { type CoordinatorConfig, isLoopbackHost } from './config.js';
 import { PrivacyLedger } from './privacy-ledger.js';
+import { AdminAccess, readAdminToken } from './admin-access.js';
+import { builtDashboardDir } from './dashboard/files.js';
+import { DashboardState } from './dashboard/state.js';
+import { httpRoutes } from './http-routes.js';
+import { CoordinatorMetrics } from './metrics.js';
 import { ConnectionGuard, ipOf } from './connection-guard.js';
 import { createHttpServer } from './http-server.js';
-import { corsHeaders, type OriginPolicy, PREFLIGHT_HEADERS } from './origin-policy.js';
+import type { OriginPolicy } from './origin-policy.js';
 import { openRegistry } from './registry.js';
-import { RoundEngine } from './round-engine.js';
+import { RoundEngine, type RoundSummary } from './round-engine.js';
 import { noiseWarning, refuseUnaffordableBudget } from './start-checks.js';
 import { SessionManager } from './sessions.js';
 import { FedAdam } from './strategies/fedadam.js';
@@ -47,16 +51,20 @@ export interface CoordinatorOptions {
   itemIds: Int32Array;
   /** Titles and genres by item id, served at GET /catalogue; items without one are listed by id. */
   catalogueMetadata?: ItemMetadata | null;
+  /** Listen, but run no round until engine.start() (a simulation registers its whole fleet first). */
+  deferRounds?: boolean;
   /** A directory (the built web app) served on the GET paths no API route answers; none by default. */
   staticDir?: string | null;
+  /** The built dashboard page served at /dashboard; dist/dashboard/ by default. */
+  dashboardDir?: string;
 }
 
 /** Room for msgpack framing and the small fields around an update's delta. */
 const FRAME_HEADROOM_BYTES = 64 * 1024;
 
-export async function startCoordinator({ config, logger, itemIds, catalogueMetadata, staticDir }: CoordinatorOptions): Promise<RunningCoordinator> {
+export async function startCoordinator({ config, logger, itemIds, catalogueMetadata, staticDir, dashboardDir, deferRounds }: CoordinatorOptions): Promise<RunningCoordinator> {
   const store = config.stateDir ? new CheckpointStore(config.stateDir) : null;
-  if (config.stateDir) await mkdir(config.stateDir, { recursive: true });
+  if (config.stateDir) await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const registry = await openRegistry(config);
   const checkpoint = store ? await store.load() : null;
 
@@ -124,8 +132,19 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
   const guard = new ConnectionGuard(config.limits, origins, sessions.rejections, logger);
   const listing = catalogueRoute(catalogue, catalogueMetadata);
   const statics = staticDir ? new StaticFiles(staticDir) : null;
+  // The operator's view: fed by the engine's events, read at GET /metrics and /dashboard/state.
+  const admin = new AdminAccess(isLoopbackHost(config.host), config.adminTokenFile ? await readAdminToken(config.adminTokenFile) : null);
+  const watched = { status: () => engine.status(), privacy: () => ledger.summary(), sessions };
+  const metrics = new CoordinatorMetrics(watched);
+  const dashboard = new DashboardState({ ...watched, plannedRounds: config.rounds });
+  engine.on('phase-open', (e: { round: number; task: 'train' | 'evaluate'; selected: number }) => dashboard.onPhaseOpen(e));
+  engine.on('round', (s: RoundSummary) => {
+    metrics.observeRound(s);
+    dashboard.onRound(s);
+  });
+  const routes = httpRoutes({ engine, ledger, sessions, origins, catalogue: listing, statics, admin, metrics, dashboard, dashboardFiles: new StaticFiles(dashboardDir ?? builtDashboardDir()), logger });
   const http = await createHttpServer(config.tls, config.limits.handshakeTimeoutMs, (req, res) => {
-    if (!guard.refuseRequest(req, res)) serveHttp(req, res, engine, ledger, sessions, origins, listing, statics);
+    if (!guard.refuseRequest(req, res)) routes(req, res);
   });
   // noServer: upgrades pass the guard (per-IP cap, Origin) before ws sees them.
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes, perMessageDeflate: false });
@@ -151,7 +170,9 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
   if (!tls && !isLoopbackHost(config.host)) {
     logger.warn({ event: 'insecure-transport', host: config.host }, `serving ws:// on ${config.host}, beyond loopback: client ids (secrets) and updates travel in clear; give --tls-cert and --tls-key`);
   }
-  void engine.start();
+  const note = admin.startNote(`${tls ? 'https' : 'http'}://${hostForUrl}:${port}`);
+  logger[note.level]({ event: 'operator-endpoints', mode: admin.mode }, note.message);
+  if (!deferRounds) void engine.start();
 
   return {
     url: `${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`,
@@ -162,6 +183,7 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
     ledger,
     async close() {
       await engine.stop();
+      dashboard.close();
       sessions.closeAll();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
@@ -182,43 +204,6 @@ function makeStrategy(config: CoordinatorConfig): ServerStrategy {
   const o = config.serverOptimizer;
   if (o.name === 'fedadam') return new FedAdam({ serverLr: o.lr, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.99, tau: o.tau ?? 1e-3 });
   return new FedAvg(o.lr);
-}
-
-function serveHttp(req: IncomingMessage, res: ServerResponse, engine: RoundEngine, ledger: PrivacyLedger, sessions: SessionManager, origins: OriginPolicy, catalogue: CatalogueRoute, statics: StaticFiles | null = null): void {
-  const path = (req.url ?? '/').split('?')[0];
-  // Browsers on allowed origins may read these public GET endpoints; others get no CORS header.
-  const cors = corsHeaders(origins, req.headers.origin, req.headers.host);
-  const send = (status: number, body: unknown) => {
-    // ∞ (a noise-free run) is not JSON; say null and flag it.
-    const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...cors });
-    res.end(text);
-  };
-  if (req.method === 'OPTIONS') {
-    res.writeHead(204, { ...cors, ...(cors['access-control-allow-origin'] ? PREFLIGHT_HEADERS : {}), allow: 'GET, OPTIONS' });
-    return void res.end();
-  }
-  if (req.method !== 'GET') return send(405, { error: 'FEDREC_METHOD_NOT_ALLOWED', message: 'only GET (and OPTIONS) is served over HTTP' });
-  switch (path) {
-    case '/health':
-      return send(200, { ok: true, connected: sessions.connected, joined: sessions.joined, ...engine.status() });
-    case '/round':
-      return send(200, engine.status());
-    case '/catalogue':
-      return catalogue(req, res, cors);
-    case '/privacy': {
-      const s = ledger.summary();
-      const evaluation = {
-        released: engine.evaluationsReleased,
-        noised: false,
-        note: 'evaluation averages (HR@10, NDCG@10 of held-out items) are published without noise and are not covered by epsilon; set evaluation.every to 0 to publish none',
-      };
-      return send(200, { ...s, noiseFree: !Number.isFinite(s.epsilon), evaluation });
-    }
-    default:
-      if (statics) return statics.serve(res, path, () => send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /, /health, /round, /privacy or /catalogue` }));
-      return send(404, { error: 'FEDREC_NOT_FOUND', message: `no such path ${path}; try /health, /round, /privacy or /catalogue` });
-  }
 }
 
 /** What an operator must know at start: who takes part, how often, under which privacy. */

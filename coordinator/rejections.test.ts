@@ -317,15 +317,17 @@ describe('rejections inside an open training round', () => {
     // Bob's update completes the round.
     b.sendMessage(update(1, 0, dB));
     expect(await b.takeType('ack')).toMatchObject({ round: 1 });
-    for (const s of [a, b]) expect(await s.takeType('roundResult')).toMatchObject({ round: 1, committed: true, modelVersion: 1, participants: 2 });
+    for (const s of [a, b]) expect(await s.takeType('roundResult')).toMatchObject({ round: 1, committed: true, modelVersion: 1 });
     expect(r.engine.currentModelVersion).toBe(1);
     const afterRound1 = Float32Array.from(r.engine.model.params);
     expectClose(afterRound1, expectedModel(before, [dA, dB], 2));
 
     const s1 = summaries[0];
     expect(s1).toMatchObject({ round: 1, committed: true, sampled: 2, reported: 2, dropped: 0, late: 0, noiseStddev: 0, clipNorm: C });
-    expect(s1.meanUpdateNorm).toBeCloseTo((norm(dA) + norm(dB)) / 2, 5);
-    expect(s1.clippedFraction).toBeCloseTo(1 / 2, 12); // the coordinator clipped alice's
+    // The model shows alice's update was clipped (expectedModel clips); the summary releases no raw
+    // per-client norm or clipped count (with one reporter they would be that client's own values).
+    expect(s1.meanUpdateNorm).toBeNull();
+    expect(s1.clippedFraction).toBeNull();
     // NaN ×2, wrong size ×3, version, unknown round ×2, duplicate, not selected (frame-level errors are not the round's).
     expect(s1.rejected).toBe(10);
 

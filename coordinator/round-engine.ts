@@ -103,6 +103,7 @@ export class RoundEngine extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    this.wakePause?.();
     this.closePhase?.();
     this.secure?.interrupt();
     await this.running;
@@ -126,6 +127,7 @@ export class RoundEngine extends EventEmitter {
   onJoin(clientId: string, mode: JoinMode = 'persistent'): void {
     this.d.registry.add(clientId); // registers (open mode) or refreshes its last-seen time
     if (mode === 'checkin') this.availability.noteCheckIn(clientId);
+    else this.availability.notePersistent(clientId);
     this.wake?.();
     if (this.state === 'done' || this.state === 'budget-exhausted') {
       // Nothing more will run: say so, so the device can stop instead of waiting forever.
@@ -137,6 +139,7 @@ export class RoundEngine extends EventEmitter {
 
   onLeave(clientId: string, forget: boolean): void {
     this.onDisconnect(clientId);
+    if (forget) this.availability.forget(clientId);
     // Forgetting is a promise to the user: off the disk now, not at the next checkpoint.
     if (forget && this.d.registry.remove(clientId)) {
       this.d.registry.saveNow().catch((err: Error) => this.d.logger.error({ event: 'registry-write-failed', err: err.message }, 'could not write registry.json after a forget; retried at the next checkpoint'));
@@ -271,7 +274,7 @@ export class RoundEngine extends EventEmitter {
       this.tally[summary.committed ? 'committed' : 'abandoned']++;
       this.emit('round', summary);
       logger.info({ event: 'round-summary', ...summary }, describeRound(summary));
-      if (config.interRoundDelayMs > 0 && !this.stopped) await sleep(config.interRoundDelayMs);
+      if (config.interRoundDelayMs > 0 && !this.stopped) await this.pause(config.interRoundDelayMs);
     }
     if (this.state !== 'budget-exhausted') this.state = 'done';
     if (!this.stopped) {
@@ -287,6 +290,19 @@ export class RoundEngine extends EventEmitter {
   }
 
   private abandonedSinceCommit = 0;
+  private wakePause: (() => void) | null = null;
+
+  /** The pause between rounds, cut short by stop() (Ctrl-C must not wait it out). */
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakePause = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakePause = null;
+  }
   /** Rounds this process ran, for the final summary line. */
   private readonly tally = { committed: 0, abandoned: 0 };
 
@@ -390,6 +406,9 @@ export class RoundEngine extends EventEmitter {
     this.secure = r;
     this.d.logger.info({ event: 'phase-open', round, task, samplingRate: q, population: p.population, selected: selected.size, modelVersion: this.modelVersion, deadlineMs, aggregation: r ? 'secure' : task === 'train' ? 'plaintext' : undefined }, `round ${round} ${task}: ${selected.size} of ${p.population} clients selected (q=${q.toPrecision(3)})`);
     this.emit('phase-open', { round, task, seed, samplingRate: q, selected: selected.size });
+    // A persistent device (a browser, `fedrec client`) that is not connected is offline: count it as
+    // dropped now rather than hold the key stage to its deadline for it. It rejoins a later round.
+    for (const id of selected) if (this.availability.isPersistent(id) && this.transport?.tasksOf(id) === null) p.dropped.add(id);
     for (const id of this.transport?.persistentClients() ?? []) if (selected.has(id)) this.offerIfSelected(id, false);
     let outcome: SecureOutcome | null = null;
     if (r) {
@@ -439,11 +458,9 @@ export class RoundEngine extends EventEmitter {
 
   /** Tells every client offered the round how it ended (a secure client waits for it if never asked to unmask). */
   private broadcastResult(p: Phase, committed: boolean): void {
-    const frame = encodeMessage({ type: 'roundResult', round: p.round, committed, modelVersion: this.modelVersion, participants: p.reported.size });
+    const frame = encodeMessage({ type: 'roundResult', round: p.round, committed, modelVersion: this.modelVersion });
     for (const id of p.offered) this.transport?.send(id, frame);
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+

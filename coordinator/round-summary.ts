@@ -1,5 +1,6 @@
-// The round summary logged, emitted and written to result files. In secure mode no per-client value
-// exists to report (norms, the exact clipped count): only what the noised aggregate released.
+// The round summary logged, emitted and written to result files. It holds no per-client value (norms,
+// the exact clipped count; with one reporter they would be that client's): only what the noised
+// aggregate released, and round-level counts for the operator.
 
 import type { Phase } from './phase.js';
 import type { SecureOutcome } from './secagg/secure-phase.js';
@@ -40,10 +41,9 @@ export function summarizeRound(i: SummaryInputs): RoundSummary {
     late: train.late,
     declined: train.declined,
     rejected: train.rejected,
-    clippedFraction: secure
-      ? noisedUnclipped === undefined ? null : 1 - noisedUnclipped
-      : reported ? Math.max(train.clientClipped, m.clippedByCoordinator ?? 0) / reported : 0,
-    meanUpdateNorm: secure ? null : (m.meanUpdateNorm ?? 0),
+    // Only what a noised mechanism released: the exact clipped count and mean norm stay inside.
+    clippedFraction: noisedUnclipped === undefined ? null : 1 - noisedUnclipped,
+    meanUpdateNorm: null,
     clipNorm: m.clipNorm ?? i.clipNorm,
     noiseStddev: m.noiseStddev ?? 0,
     seconds: (Date.now() - i.started) / 1000,

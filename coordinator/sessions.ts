@@ -54,6 +54,8 @@ export class SessionManager implements Transport {
   private sweeper: NodeJS.Timeout | null = null;
   /** Counts of rejections by code, for tests and /health. */
   readonly rejections = new Map<string, number>();
+  /** Bytes of every message received (GET /metrics); frames over the size limit never arrive. */
+  receivedBytes = 0;
 
   constructor(
     private readonly engine: RoundEngine,
@@ -94,7 +96,10 @@ export class SessionManager implements Transport {
     }, this.limits.joinTimeoutMs);
     joinTimer.unref();
     ws.once('close', () => clearTimeout(joinTimer));
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(s, data, isBinary));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.receivedBytes += data.length;
+      this.onFrame(s, data, isBinary);
+    });
     ws.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         this.count(ErrorCodes.FRAME_TOO_LARGE);

@@ -67,3 +67,18 @@ describe('rounds wait for connected clients', () => {
     expect(c.engine.lastCommittedRound).toBe(1);
   });
 });
+
+describe('an offline persistent device', () => {
+  it('selected while offline is counted as dropped at once: the secure round does not wait for it', async () => {
+    const c = await h.coordinator({ rounds: 1, minClients: 2, clientsPerRound: 3, roundDeadlineMs: 600_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 600_000 } });
+    const summaries: { round: number; reported: number; dropped: number; seconds: number }[] = [];
+    c.engine.on('round', (s) => summaries.push(s));
+    // Joins (and is registered), then goes offline before any round.
+    const leaver = h.client(c.url, 2);
+    await leaver.run(undefined, () => leaver.stop());
+    expect(c.engine.status()).toMatchObject({ registered: 1, available: 0 });
+    expect(await Promise.all([0, 1].map((k) => h.client(c.url, k).run()))).toEqual(['done', 'done']);
+    expect(summaries.map((s) => [s.round, s.reported, s.dropped])).toEqual([[1, 2, 1]]);
+    expect(summaries[0].seconds).toBeLessThan(30);
+  });
+});

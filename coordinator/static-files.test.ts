@@ -100,6 +100,13 @@ describe('static files from the coordinator origin', () => {
     expect(JSON.parse(r.body).error).toBe('FEDREC_NOT_FOUND');
   });
 
+  it('a missing /favicon.ico is 204 No Content (browsers ask for it unprompted), not a 404 in the console', async () => {
+    const r = await get('/favicon.ico');
+    expect(r.status).toBe(204);
+    expect(r.body).toBe('');
+    expect((await get('/other.ico')).status).toBe(404);
+  });
+
   it('API routes still answer, and an unknown path is the FEDREC_NOT_FOUND JSON', async () => {
     const health = await get('/health');
     expect(health.status).toBe(200);

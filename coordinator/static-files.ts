@@ -59,9 +59,11 @@ export class StaticFiles {
    * tries to leave the root). `urlPath` is the raw path of the request, without its query.
    */
   serve(res: ServerResponse, urlPath: string, notFound: () => void): void {
+    // Browsers ask for /favicon.ico on their own; an app without one should not log a 404 for it.
+    const miss = urlPath === '/favicon.ico' ? () => void res.writeHead(204, COMMON_HEADERS).end() : notFound;
     this.resolveFile(urlPath).then(
-      (file) => (file ? this.send(res, file, notFound) : notFound()),
-      () => notFound(),
+      (file) => (file ? this.send(res, file, miss) : miss()),
+      () => miss(),
     );
   }
 

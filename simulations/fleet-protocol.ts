@@ -24,6 +24,8 @@ export type ToWorker = FleetInit | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'registered'; count: number }
+  /** This worker has tried to register all its users (some may have failed, and said so). */
+  | { type: 'ready' }
   | { type: 'phase-done'; round: number; task: string; done: number; waited: number; failed: number }
   | { type: 'client-error'; code: string; message: string }
   | { type: 'stopped' }

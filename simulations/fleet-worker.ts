@@ -72,6 +72,7 @@ async function run(init: FleetInit): Promise<void> {
     await forEachLimited(part, init.concurrency, checkIn);
     post({ type: 'registered', count: part.length });
   }
+  post({ type: 'ready' });
   let last = '';
   while (!stopped) {
     let status: { open: boolean; round: number; phase: string; seed: string | null; samplingRate: number };
@@ -123,6 +124,7 @@ async function runPersistent(users: SimUser[], makeClient: (u: SimUser) => Fedre
     }),
   );
   post({ type: 'registered', count: welcomed });
+  post({ type: 'ready' });
   while (!stopped) await sleep(50);
   for (const c of clients) c.stop();
   post({ type: 'stopped' });

@@ -127,7 +127,8 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     samplingRate: o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n),
     clientsPerRound: Math.min(n, o.clientsPerRound ?? n),
     // Persistent fleets are all connected before round 1. Check-in devices come only when a round is
-    // open (the fleet polls /round), so wait for the two that secure aggregation needs.
+    // open (the fleet polls /round): rounds start once the whole fleet registered (deferRounds), then
+    // need only the two that secure aggregation needs.
     minClients: fleetMode(o, n) === 'persistent' ? n : Math.min(n, 2),
     roundDeadlineMs: o.deadlineMs,
     interRoundDelayMs: 0, // simulated devices do not mind back-to-back rounds
@@ -147,7 +148,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
   logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); ${fleetMode(o, n)} clients; local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
 
-  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds, catalogueMetadata: population.metadata ?? null });
+  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds, catalogueMetadata: population.metadata ?? null, deferRounds: true });
   hooks.onCoordinator?.(coordinator);
   const rounds: SimulationRound[] = [];
   let stoppedBy: 'rounds' | 'budget' = 'rounds';
@@ -162,7 +163,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   coordinator.engine.once('budget-exhausted', () => (stoppedBy = 'budget'));
   const done = new Promise<void>((resolve) => coordinator.engine.once('done', () => resolve()));
 
-  const workers = startFleet(splits, o, coordinator.url, coordinator.httpUrl, logger, clientLogger);
+  const workers = startFleet(splits, o, coordinator.url, coordinator.httpUrl, logger, clientLogger, () => void coordinator.engine.start());
   try {
     await Promise.race([done, workers.failed]);
   } finally {
@@ -205,7 +206,7 @@ function toRound(s: RoundSummary): SimulationRound {
 }
 
 /** Splits users round-robin over worker threads; each registers its users, then follows the rounds. */
-export function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, progress: Logger, log: Logger) {
+export function startFleet(splits: UserSplit[], o: SimulationOptions, url: string, httpUrl: string, progress: Logger, log: Logger, onRegistered: () => void) {
   const count = Math.max(1, Math.min(o.workers, splits.length));
   const shards: UserSplit[][] = Array.from({ length: count }, () => []);
   splits.forEach((s, i) => shards[i % count].push(s));
@@ -215,13 +216,16 @@ export function startFleet(splits: UserSplit[], o: SimulationOptions, url: strin
   let errors = 0;
   let backendLogged = false;
   let registered = 0;
+  let ready = 0;
   const workers = shards.map((users) => {
     const w = new Worker(workerScript('fleet-worker'));
     w.on('message', (m: FromWorker) => {
       if (m.type === 'registered') {
         registered += m.count;
         progress.info({ event: 'registered', registered, of: splits.length }, `${registered} of ${splits.length} clients registered`);
+
       }
+      if (m.type === 'ready' && ++ready === count) onRegistered();
       if (m.type === 'backend' && !backendLogged) {
         backendLogged = true;
         log.warn({ event: 'tf-backend', backend: m.backend }, `local training: tfjs on the ${m.backend} backend`);

@@ -35,7 +35,15 @@ export class IndexedDbStore implements ClientStore {
     this.db ??= new Promise((resolve, reject) => {
       const req = this.idb.open(this.dbName, 1);
       req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(req.result);
+      req.onsuccess = () => {
+        const db = req.result;
+        // Forget me deletes the database: let it go instead of blocking the deletion.
+        db.onversionchange = () => {
+          db.close();
+          this.db = null;
+        };
+        resolve(db);
+      };
       req.onerror = () => reject(req.error);
     });
     return this.db;

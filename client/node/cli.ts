@@ -6,7 +6,7 @@ import { createLogger, type LogFormat } from '../../shared/node/logger.js';
 import type { InteractionKind } from '../../shared/data/types.js';
 import { FedrecClient } from '../fedrec-client.js';
 import { localEpsilon } from '../local-privacy.js';
-import { newClientId } from '../store.js';
+import { type DeclaredPrivacy, newClientId } from '../store.js';
 import { FileStore } from './file-store.js';
 import { deleteHistory, importHistory } from './history-file.js';
 import { catalogueFetch, deleteCatalogueCache, saveCatalogueListing } from './catalogue-cache.js';
@@ -33,6 +33,13 @@ fedrec client forget --state-dir DIR [--server URL]   delete the local history, 
 history FILE.csv: item_id,timestamp[,kind] with kind view|purchase`;
 
 const SUBCOMMANDS = ['run', 'consent', 'ledger', 'forget'];
+
+/** What the coordinator last declared: the ε of the published model, which covers this device too. */
+function centralDp(d: DeclaredPrivacy | null) {
+  if (!d) return { note: 'this device has not joined a coordinator yet' };
+  const epsilon = Number.isFinite(d.epsilon) ? d.epsilon : null;
+  return { epsilon, delta: d.delta, budget: d.budget, aggregation: d.aggregation, at: d.at, note: epsilon === null ? 'the coordinator adds no noise: the published model has no DP guarantee (ε = ∞)' : `ε spent by the coordinator as of ${d.at}, for everyone in its population` };
+}
 
 export async function runClientCommand(argv: string[]): Promise<number> {
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -67,9 +74,12 @@ export async function runClientCommand(argv: string[]): Promise<number> {
         leftThisDevice: ledger.some((e) => e.aggregation !== 'secure')
           ? 'clipped model updates (dense item-table deltas); those marked plaintext were readable by the coordinator; never the history or the user vector'
           : 'clipped model updates, masked by secure aggregation (the coordinator learns only each round\'s sum); never the history or the user vector',
-        updates: ledger,
+        updates: ledger.filter((e) => e.kind !== 'metrics'),
+        metrics: ledger.filter((e) => e.kind === 'metrics'),
+        unacknowledged: ledger.filter((e) => e.acknowledged === false).length,
         totalBytes: ledger.reduce((a, e) => a + e.bytes, 0),
-        localDp: { delta, epsilon: Number.isFinite(eps) ? eps : null, note: Number.isFinite(eps) ? 'ε of the local noise alone, against the coordinator itself' : 'some updates left without local noise: they are protected only by the coordinator\'s central DP' },
+        localDp: { delta, epsilon: Number.isFinite(eps) ? eps : null, note: Number.isFinite(eps) ? 'ε of the local noise alone, against the coordinator itself' : 'some updates or evaluation metrics left without local noise: they are protected only by the coordinator\'s central DP' },
+        centralDp: centralDp(state.declaredPrivacy ?? null),
       }, null, 2));
       return 0;
     }

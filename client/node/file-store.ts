@@ -52,6 +52,7 @@ export class FileStore implements ClientStore {
       catalogue: raw.catalogue ? { version: raw.catalogue.version, itemIds: bytesToInt32(raw.catalogue.itemIds) } : null,
       model: raw.model ? { version: raw.model.version, items: raw.model.items, dim: raw.model.dim, params: Float32Array.from(bytesToFloat32(raw.model.params)) } : null,
       ledger: raw.ledger ?? [],
+      ...(raw.declaredPrivacy ? { declaredPrivacy: raw.declaredPrivacy } : {}),
       // Older state dirs kept consent inside the state file.
       consent: consent ?? raw.consent ?? null,
     };
@@ -64,6 +65,7 @@ export class FileStore implements ClientStore {
       catalogue: s.catalogue ? { version: s.catalogue.version, itemIds: int32ToBytes(s.catalogue.itemIds) } : null,
       model: s.model ? { version: s.model.version, items: s.model.items, dim: s.model.dim, params: float32ToBytes(s.model.params) } : null,
       ledger: s.ledger,
+      declaredPrivacy: s.declaredPrivacy ?? null,
     });
     // The first consent recorded here goes to its file; after that only saveConsent() changes it, so
     // a running client's save cannot undo a revoke made elsewhere.

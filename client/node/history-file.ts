@@ -1,7 +1,8 @@
 // Node-only: the device's history. `fedrec client --history FILE` imports the user's file into the
 // state dir (so `recommend` knows what was seen and `forget` can delete it).
 
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rm, mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../../shared/node/atomic-file.js';
 import { join } from 'node:path';
 import type { Interaction } from '../../shared/data/types.js';
 import { formatHistoryCsv, parseHistoryCsv } from '../history-csv.js';
@@ -22,8 +23,8 @@ export async function readHistoryFile(path: string): Promise<Interaction[]> {
 
 export async function importHistory(source: string, stateDir: string): Promise<Interaction[]> {
   const history = await readHistoryFile(source);
-  await mkdir(stateDir, { recursive: true });
-  await writeFile(historyPath(stateDir), formatHistoryCsv(history));
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await writeFileAtomic(historyPath(stateDir), formatHistoryCsv(history));
   return history;
 }
 

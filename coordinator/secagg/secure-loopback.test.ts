@@ -36,12 +36,13 @@ describe('declaring and insisting on the mode', () => {
     const privacy = await (await fetch(`${running.httpUrl}/privacy`)).json();
     expect(privacy.aggregation).toBe('plaintext');
     await expect(h.client(running.url, 0).run()).rejects.toMatchObject({ code: 'FEDREC_INSECURE_AGGREGATION' });
-    // (The refused client's id was registered by its join: a fresh coordinator for the second half.)
-    const other = await h.coordinator({ aggregation: 'plaintext', rounds: 1, minClients: 1, clientsPerRound: 1, evaluation: { every: 0 } });
-    const done = new Promise((r) => other.engine.once('done', r));
-    void h.client(other.url, 1, { allowPlaintext: true }).run();
+    // Refused from GET /privacy, before connecting: the coordinator never learnt the device's id.
+    expect(running.engine.status().registered).toBe(0);
+    const done = new Promise((r) => running.engine.once('done', r));
+    void h.client(running.url, 1, { allowPlaintext: true }).run();
     await done;
-    expect(other.engine.lastCommittedRound).toBe(1);
+    expect(running.engine.lastCommittedRound).toBe(1);
+    expect(running.engine.status().registered).toBe(1);
   });
 });
 

@@ -12,9 +12,9 @@ export interface Examples {
 }
 
 /**
- * `positives` are the user's rows; `exclude` are rows never to draw as negatives (the positives and,
- * in evaluation splits, the held-out item). Negatives are drawn uniformly by rejection, which is
- * cheap because a user touches a tiny fraction of the catalogue.
+ * `positives` are the user's rows; `exclude` are rows never to draw as negatives (the training
+ * history; a held-out evaluation item may be drawn, as in NCF). Negatives are drawn uniformly by
+ * rejection, which is cheap because a user touches a tiny fraction of the catalogue.
  */
 export function sampleExamples(
   positives: ArrayLike<number>,

@@ -1,11 +1,12 @@
 // Write-then-rename with fsync: a crash leaves either the old file or the new one, never half.
+// Owner-only (0600) by default: these files hold client ids, histories, tokens and consent.
 
 import { open, rename } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();

@@ -9,7 +9,7 @@ import { writeFileAtomic } from './atomic-file.js';
 const packr = new Packr({ useRecords: false });
 
 export async function writeMsgpackFile(path: string, format: string, body: Record<string, unknown>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFileAtomic(path, packr.pack({ format, ...body }));
 }
 

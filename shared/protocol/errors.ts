@@ -52,11 +52,14 @@ export const ErrorCodes = {
   UNAUTHORIZED: 'FEDREC_UNAUTHORIZED',
   TOKEN_EXPIRED: 'FEDREC_TOKEN_EXPIRED',
   TOKEN_REUSED: 'FEDREC_TOKEN_REUSED',
+  // Operator endpoints (/metrics, /dashboard) off: a non-loopback host without --admin-token-file.
+  ADMIN_DISABLED: 'FEDREC_ADMIN_DISABLED',
   // Command line and start-up checks (exit code 2, one sentence, no stack trace):
   USAGE: 'FEDREC_USAGE',
   PORT_IN_USE: 'FEDREC_PORT_IN_USE',
   BAD_HOST: 'FEDREC_BAD_HOST',
   BAD_PATH: 'FEDREC_BAD_PATH',
+  BAD_RESULT_FILE: 'FEDREC_BAD_RESULT_FILE',
   BUDGET_TOO_SMALL: 'FEDREC_BUDGET_TOO_SMALL',
   // Raised on the device, never by the coordinator:
   NO_CONSENT: 'FEDREC_NO_CONSENT',

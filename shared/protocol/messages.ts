@@ -141,7 +141,8 @@ export interface RoundResultMessage {
   round: number;
   committed: boolean;
   modelVersion: number;
-  participants: number;
+  // No participant count: an exact count is a per-round release outside ε (it tells a reporter how
+  // many others took part); whether the round committed is all a device needs.
 }
 
 export interface ErrorMessage {

@@ -171,7 +171,6 @@ export function validateCoordinatorMessage(m: Obj): CoordinatorMessage {
         round: int(m, type, 'round', 1),
         committed: bool(m, type, 'committed'),
         modelVersion: int(m, type, 'modelVersion'),
-        participants: int(m, type, 'participants'),
       };
     case 'error': {
       const out: CoordinatorMessage = { type, code: str(m, type, 'code', 64) as never, message: str(m, type, 'message', 2048) };
