@@ -57,7 +57,7 @@ export function noiseWarning(c: CoordinatorConfig, registered: number, parameter
     message:
       `noise on each round's mean update has norm ≈ ${fmt(ratio)} × the clip norm C = ${clip} (σ ${fmt(perCoordinate)} per coordinate, ` +
       `z ${z}, ≈ ${fmt(m)} clients a round, ${parameters} parameters; the server step multiplies it by ${c.serverOptimizer.lr}); ` +
-      `the noise stops dominating at ≈ ${Math.ceil(z * Math.sqrt(parameters))} clients a round. Measure the utility first: fedrec simulate --noise-multiplier ${z}`,
+      `the noise stops dominating at ≈ ${Math.ceil(z * Math.sqrt(parameters))} clients a round (a population of ≈ ${Math.ceil((z * Math.sqrt(parameters)) / q)} at q = ${fmt(q)}). Measure the utility first: fedrec simulate --noise-multiplier ${z}`,
     numbers: { ratio, perCoordinateStddev: perCoordinate, expectedClients: m, parameters, population, samplingRate: q },
   };
 }

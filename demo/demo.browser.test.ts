@@ -2,7 +2,7 @@
 // loaded. The page and everything it loads come from the coordinator's origin under the strict CSP,
 // without a console error, and the page can open its same-origin WebSocket and read /privacy.
 // The built app (dist/web/, from npm run build) is used when present; otherwise a placeholder page
-// in a temp dir stands in, until the app's own end-to-end test covers the real thing.
+// in a temp dir stands in. The app itself, end to end on a demo, is client/browser/app/app.browser.test.ts.
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';

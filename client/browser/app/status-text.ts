@@ -40,7 +40,7 @@ export function sentText(round: number, bytes: number): string {
 
 export function roundEndText(round: number, committed: boolean): string {
   return committed
-    ? `Round ${round} finished: a new model was published. Waiting for the next round.`
+    ? `Round ${round} finished: a new model was published; this device receives it with its next round, and its recommendations follow then.`
     : `Round ${round} was abandoned (too few devices answered): nothing was published, no privacy spent.`;
 }
 
