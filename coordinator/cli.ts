@@ -25,6 +25,8 @@ export const coordinatorUsage = `fedrec coordinator [--port 8787] [--host 127.0.
                                       open (default on loopback): any id; closed: only ids in DIR/registry.json
   [--enrollment-key FILE.pub] [--enrollment-audience NAME] [--idle-expiry 30d]   ids idle this long leave N
   [--aggregation secure|plaintext]    secure (default): SecAgg+, this coordinator sees only each round's sum
+  [--dp central|distributed]          central (default): this coordinator noises the unmasked sum; distributed:
+                                      each client adds its share of Skellam noise, the sum arrives noised
   [--tls-cert FILE.pem --tls-key FILE.pem]   serve https:// and wss:// (needed beyond loopback)
   [--admin-token-file FILE]           the operator's bearer token for GET /metrics and /dashboard (open on
                                       loopback without it, off beyond loopback without it)`;
@@ -38,7 +40,7 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     'local-epochs': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' },
     'noise-multiplier': { type: 'string' }, 'server-lr': { type: 'string' }, 'server-optimizer': { type: 'string' },
     'target-epsilon': { type: 'string' }, delta: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    registration: { type: 'string' }, aggregation: { type: 'string' },
+    registration: { type: 'string' }, aggregation: { type: 'string' }, dp: { type: 'string' },
     'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'admin-token-file': { type: 'string' },
     'enrollment-key': { type: 'string' }, 'enrollment-audience': { type: 'string' }, 'idle-expiry': { type: 'string' },
   });
@@ -75,6 +77,8 @@ export async function runCoordinatorCommand(argv: string[]): Promise<number> {
     }
   }
   set(patch, 'aggregation', values.aggregation);
+  if (values.dp !== undefined && values.dp !== 'central' && values.dp !== 'distributed') throw new UsageError(`--dp must be central or distributed, got "${values.dp}"`);
+  set(patch, 'dp', values.dp);
   set(patch, 'stateDir', values['state-dir']);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both PEM files, or neither');
   if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {

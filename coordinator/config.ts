@@ -51,6 +51,11 @@ export interface CoordinatorConfig {
    * plaintext: it sees every clipped update (for comparison and debugging only).
    */
   aggregation: AggregationMode;
+  /**
+   * central: the coordinator adds Gaussian noise to the unmasked sum (it sees the sum un-noised);
+   * distributed: each client adds its share of Skellam noise before masking (secure aggregation only).
+   */
+  dp: 'central' | 'distributed';
   secureAggregation: SecureAggregationConfig;
   serverOptimizer: ServerOptimizerConfig;
   limits: {
@@ -161,6 +166,7 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     adaptiveClipping: null,
     denominator: 'expected',
     aggregation: 'secure',
+    dp: 'central',
     secureAggregation: { curve: 'auto', degree: null, threshold: null, dropoutRate: 0.05, corruptRate: 0.05, stageDeadlineMs: 30_000 },
     serverOptimizer: { name: 'fedavg', lr: 80 },
     limits: { maxPayloadBytes: 0, maxClients: 15_000, heartbeatIntervalMs: 15_000, heartbeatTimeoutMs: 45_000, messagesPerSecond: 20, messageBurst: 40, handshakeTimeoutMs: 10_000, joinTimeoutMs: 10_000, maxConnectionsPerIp: 50, registrationsPerIpPerMinute: 30, allowedOrigins: [] },
@@ -242,6 +248,12 @@ export function validateConfig(c: CoordinatorConfig): void {
   need(c.aggregation === 'secure' || c.aggregation === 'plaintext', `aggregation must be "secure" or "plaintext", got ${c.aggregation}`);
   // A secure sum over one client is that client's update: insist on two.
   if (c.aggregation === 'secure') need(c.minClients >= 2, `secure aggregation needs at least 2 clients a round: set minClients ≥ 2 (got ${c.minClients}), or aggregation "plaintext" to see single updates`);
+  need(c.dp === 'central' || c.dp === 'distributed', `dp must be "central" or "distributed", got ${c.dp}`);
+  if (c.dp === 'distributed') {
+    need(c.aggregation === 'secure', 'dp "distributed" needs aggregation "secure": the clients\' noise shares only add up inside the secure sum');
+    // The clipped bit would have to travel without noise: adaptive clipping stays a central-DP feature.
+    need(c.adaptiveClipping === null, 'dp "distributed" cannot be combined with adaptive clipping (its clipped-bit count is noised by the coordinator); use a fixed clip norm or dp "central"');
+  }
   const sa = c.secureAggregation;
   need(['auto', 'x25519', 'p256'].includes(sa.curve), `secureAggregation.curve must be "auto", "x25519" or "p256", got ${sa.curve}`);
   need(sa.degree === null || (Number.isInteger(sa.degree) && sa.degree >= 2 && sa.degree <= 254 && sa.degree % 2 === 0), `secureAggregation.degree must be null or an even integer in 2–254 (neighbours on both sides of a ring; a share per neighbour, at most 255), got ${sa.degree}`);

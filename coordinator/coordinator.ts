@@ -97,7 +97,7 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
   const clipNorm = () => clip.value;
   let currentRate = config.samplingRate ?? 0;
   const ledger = new PrivacyLedger(
-    { delta: config.privacy.delta, budget: config.privacy.budget, clipNorm, noiseMultiplier: config.noiseMultiplier, samplingRate: () => currentRate, aggregation: config.aggregation },
+    { delta: config.privacy.delta, budget: config.privacy.budget, clipNorm, noiseMultiplier: config.noiseMultiplier, samplingRate: () => currentRate, aggregation: config.aggregation, dp: config.dp },
     checkpoint?.privacy ?? null,
   );
   const chain = { clipNorm: clip, noiseMultiplier: config.noiseMultiplier, denominator: config.denominator, adaptiveClipping: config.adaptiveClipping };

@@ -18,6 +18,7 @@ import type { Admission } from './registry.js';
 import { acceptMetrics, acceptUpdate } from './plain-answers.js';
 import { runSecureStages, type SecureOutcome } from './secagg/secure-phase.js';
 import { SecureRound } from './secagg/secure-round.js';
+import { plannedSkellamEvent } from './secagg/distributed-round.js';
 import type { EngineDeps, RoundStatus, RoundSummary, Transport } from './engine-types.js';
 import { commitDurably, type PrivacyEvents } from './round-commit.js';
 import { describeRound, summarizeRound } from './round-summary.js';
@@ -263,7 +264,8 @@ export class RoundEngine extends EventEmitter {
       await this.waitForClients();
       if (this.stopped) break;
       const q = config.samplingRate ?? Math.min(1, config.clientsPerRound / this.d.registry.size);
-      const refusal = this.d.ledger.refusal(q, config.noiseMultiplier);
+      const planned = config.dp === 'distributed' && config.noiseMultiplier > 0 ? plannedSkellamEvent(config, this.d.clipNorm.value, q, this.d.registry.size, this.model.params.length) : null;
+      const refusal = this.d.ledger.refusal(q, config.noiseMultiplier, planned);
       if (refusal) {
         this.state = 'budget-exhausted';
         logger.warn({ event: 'budget-exhausted', round, ...refusal }, `privacy budget exhausted: round ${round} would spend ε=${refusal.epsilonAfter.toFixed(4)} > ${refusal.budgetEpsilon}`);
@@ -346,7 +348,7 @@ export class RoundEngine extends EventEmitter {
       logger.warn({ event: 'round-abandoned', round, code: abandonedBy, minReports: config.minReports }, `round ${round} abandoned: fewer than ${config.minReports} reports`);
     } else {
       try {
-        if (secure?.ok) this.d.secureLeaf!.provide(secure.sum, secure.survivors, secure.scale);
+        if (secure?.ok) this.d.secureLeaf!.provide(secure.sum, secure.survivors, secure.scale, secure.distributed);
         const result = aggregator.finish();
         measurements = result.measurements;
         await this.commit(round, result.value, result.events);

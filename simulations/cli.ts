@@ -15,7 +15,7 @@ export const simulateUsage = `fedrec simulate [--data synthetic|synthetic:users=
   [--rounds ${simulationDefaults.rounds}] [--clients-per-round ${simulationDefaults.clientsPerRound} | --sampling-rate Q] [--local-epochs ${simulationDefaults.localEpochs}]
   [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--l2 ${simulationDefaults.l2}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
   [--server-optimizer fedavg|fedadam] [--eval-clients ${simulationDefaults.evalClients}] [--eval-every ${simulationDefaults.evalEvery}] [--seed ${simulationDefaults.seed}]
-  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--aggregation secure|plaintext] [--compression f32|f16|q8 (plaintext only)] [--fleet auto|checkin|persistent] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
+  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--aggregation secure|plaintext] [--dp central|distributed] [--compression f32|f16|q8 (plaintext only)] [--fleet auto|checkin|persistent] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
 
 export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--l2 ${baselineDefaults.l2}] [--seed ${baselineDefaults.seed}]`;
 
@@ -51,7 +51,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
     'eval-clients': { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-fit-epochs': { type: 'string' }, seed: { type: 'string' },
     workers: { type: 'string' }, concurrency: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'target-epsilon': { type: 'string' },
     delta: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' }, fleet: { type: 'string' }, aggregation: { type: 'string' },
+    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' }, fleet: { type: 'string' }, aggregation: { type: 'string' }, dp: { type: 'string' },
   });
   if (values.help) {
     console.log(simulateUsage);
@@ -85,6 +85,10 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   if (values.aggregation !== undefined) {
     if (values.aggregation !== 'secure' && values.aggregation !== 'plaintext') throw new UsageError(`--aggregation must be secure or plaintext, got "${values.aggregation}"`);
     o.aggregation = values.aggregation;
+  }
+  if (values.dp !== undefined) {
+    if (values.dp !== 'central' && values.dp !== 'distributed') throw new UsageError(`--dp must be central or distributed, got "${values.dp}"`);
+    o.dp = values.dp;
   }
   if (values.compression !== undefined) {
     if (!UPDATE_ENCODINGS.includes(values.compression as UpdateEncoding)) throw new UsageError(`--compression must be one of ${UPDATE_ENCODINGS.join(', ')}`);

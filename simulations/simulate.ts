@@ -39,6 +39,8 @@ export interface SimulationOptions {
   compression: UpdateEncoding;
   /** secure (default): SecAgg+, the coordinator sees only sums; plaintext: every update (comparison). */
   aggregation: 'secure' | 'plaintext';
+  /** central: the coordinator noises the unmasked sum; distributed: each client adds Skellam noise. */
+  dp: 'central' | 'distributed';
   /** How simulated clients connect: auto = persistent up to 5,000 users, check-in beyond. */
   fleet: 'auto' | 'checkin' | 'persistent';
   evalClients: number;
@@ -71,6 +73,7 @@ export const simulationDefaults: SimulationOptions = {
   trainer: 'kernel',
   compression: 'f32',
   aggregation: 'secure',
+  dp: 'central',
   fleet: 'auto',
   evalClients: 1000,
   evalEvery: 1,
@@ -140,6 +143,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     adaptiveClipping: o.adaptiveClipQuantile === null ? null : { targetQuantile: o.adaptiveClipQuantile, learningRate: 0.2, countNoiseStddev: Math.max(o.noiseMultiplier, ((o.samplingRate ?? Math.min(1, (o.clientsPerRound ?? n) / n)) * n) / 20) },
     serverOptimizer: { name: o.serverOptimizer, lr: o.serverLr },
     aggregation: o.aggregation,
+    dp: o.dp,
     privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
     seed: o.seed,
     samplingSeed: o.seed, // reproducible selection; the noise still comes from the CSPRNG

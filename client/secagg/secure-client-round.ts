@@ -4,10 +4,12 @@
 // survivors. Nothing here touches the network; FedrecClient sends what these methods return.
 
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
-import type { SaKeysMessage, SaMaskedMessage, SaNeighboursMessage, SaRelayMessage, SaSharesMessage, SaUnmaskMessage, SaUnmaskRequestMessage, SecureOffer } from '../../shared/protocol/secagg-messages.js';
+import type { DistributedDpParams, SaKeysMessage, SaMaskedMessage, SaNeighboursMessage, SaRelayMessage, SaSharesMessage, SaUnmaskMessage, SaUnmaskRequestMessage, SecureOffer } from '../../shared/protocol/secagg-messages.js';
 import { generateKeyPair, type KeyPairBytes, publicKeyLength } from '../../shared/secagg/key-agreement.js';
 import { addInto, type MaskExpander } from '../../shared/secagg/prg.js';
+import { encodeDistributed } from '../../shared/secagg/distributed-dp.js';
 import { quantizeInto } from '../../shared/secagg/quantize.js';
+import { rotationSigns } from '../../shared/secagg/rotation.js';
 import { applyPairMask, decodeShareBundle, encodeShareBundle, pairMaskKey, selfMaskKey, shareAad, shareKey } from '../../shared/secagg/round-keys.js';
 import { open, seal } from '../../shared/secagg/share-cipher.js';
 import { splitSecret } from '../../shared/secagg/shamir.js';
@@ -31,6 +33,8 @@ export class SecureClientRound {
   private index = 0;
   private threshold = 0;
   private scale = 0;
+  /** Distributed DP: this device adds its own share of the round's Skellam noise before masking. */
+  private dp: DistributedDpParams | null = null;
   private readonly neighbours = new Map<number, Neighbour>();
   /** Share-encryption key per neighbour: ECDH is symmetric, so the same key seals and opens. */
   private readonly shareKeys = new Map<number, Promise<Uint8Array>>();
@@ -74,6 +78,7 @@ export class SecureClientRound {
     this.index = m.index;
     this.threshold = m.threshold;
     this.scale = m.scale;
+    this.dp = m.dp ?? null;
     this.seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
     const keyShares = await splitSecret(this.mask.privateKey, k + 1, m.threshold);
     const selfShares = await splitSecret(this.seed, k + 1, m.threshold);
@@ -119,13 +124,20 @@ export class SecureClientRound {
     return this.relayed;
   }
 
-  /** Stage 3: quantized update + clipped bit, plus the self mask and one pairwise mask per peer. */
+  /** Stage 3: quantized update + clipped bit (distributed DP: rotated, rounded, noised, no bit), plus the self mask and one pairwise mask per peer. */
   async maskedInput(input: SecureInput, modelVersion: number, uniform: () => number): Promise<SaMaskedMessage> {
     if (!this.relayed || !this.mask || !this.seed) this.fail(ErrorCodes.SECAGG_WRONG_STAGE, 'no relayed shares yet: cannot mask');
     const d = input.delta.length;
     const acc = new Uint32Array(d + 1);
-    quantizeInto(input.delta, this.scale, acc, uniform, input.ranges);
-    acc[d] = input.clipped ? 1 : 0;
+    if (this.dp) {
+      const signs = await rotationSigns(this.dp.rotationSeed, d, this.expander);
+      encodeDistributed(input.delta, signs, { scale: this.scale, normBound: this.dp.normBound, noise: this.dp.noise }, acc, uniform);
+      // The clipped bit would reach the coordinator without noise: under distributed DP it stays home.
+      acc[d] = 0;
+    } else {
+      quantizeInto(input.delta, this.scale, acc, uniform, input.ranges);
+      acc[d] = input.clipped ? 1 : 0;
+    }
     const mask = this.mask;
     const peers = [...this.held.keys()].filter((p) => p !== this.index);
     // Keys derived concurrently; masks expanded and added one at a time (each is a model-sized array).

@@ -21,10 +21,23 @@ export interface UpdateInfo {
 export const BLOCK = 32;
 
 /** Something a stage did that costs privacy; the accountant composes these after a commit. */
-export interface PrivacyEvent {
+export type PrivacyEvent = GaussianPrivacyEvent | SkellamPrivacyEvent;
+
+/** Central DP: Gaussian noise of multiplier z added by the coordinator to a Poisson-sampled sum. */
+export interface GaussianPrivacyEvent {
   mechanism: 'sampled-gaussian';
   samplingRate: number;
   noiseMultiplier: number;
+  steps: number;
+}
+
+/** Distributed DP: Skellam noise of variance mu already in the sum (integer units, like l2 and l1). */
+export interface SkellamPrivacyEvent {
+  mechanism: 'sampled-skellam';
+  samplingRate: number;
+  l2: number;
+  l1: number;
+  mu: number;
   steps: number;
 }
 

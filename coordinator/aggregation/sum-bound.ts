@@ -1,6 +1,7 @@
 // In secure mode the coordinator cannot re-clip single updates; it checks instead that the unmasked
-// sum is one that `count` clients clipped to C could have produced (norm ≤ count · sensitivity, a
-// clipped-bit count in [0, count]). A larger sum means a client cheated or the protocol broke: the
+// sum is one that `count` clients clipped to C could have produced (norm ≤ count · sensitivity, plus
+// under distributed DP a high-probability bound on the clients' noise; a clipped-bit count in
+// [0, count]). A larger sum means a client cheated or the protocol broke: the
 // round is abandoned with FEDREC_SECAGG_SUM_OUT_OF_BOUND and nothing is published.
 
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
@@ -10,8 +11,8 @@ import { PostProcessStage } from './wrapper.js';
 export class SumBoundStage extends PostProcessStage {
   constructor(
     inner: AggregationStage,
-    /** Largest L2 norm one client's input may have (clip norm plus rounding). */
-    private readonly sensitivity: () => number,
+    /** Largest L2 norm the round's sum may have (count × per-client bound, plus any client noise). */
+    private readonly bound: () => number,
   ) {
     super(inner);
   }
@@ -23,7 +24,7 @@ export class SumBoundStage extends PostProcessStage {
     const v = r.value;
     for (let i = 0; i < v.length; i++) sq += v[i] * v[i];
     const norm = Math.sqrt(sq);
-    const bound = r.count * this.sensitivity() * (1 + 1e-9);
+    const bound = this.bound() * (1 + 1e-9);
     if (!(norm <= bound)) {
       throw new FedrecError(ErrorCodes.SECAGG_SUM_OUT_OF_BOUND, `the unmasked sum has norm ${norm.toPrecision(6)}, more than ${r.count} clients clipped to their bound can produce (${bound.toPrecision(6)})`, { round });
     }

@@ -1,12 +1,15 @@
 // Runs the stages of one secure train phase in order, each with its deadline, and decides when a
 // round cannot go on: too few clients at any stage abandons it before anything is unmasked, so an
-// abandoned round publishes nothing and spends no privacy.
+// abandoned round publishes nothing and spends no privacy. Under distributed DP it also plans the
+// clients' noise shares and the rotation (distributed-round.ts) once it knows who takes part.
 
 import type { Logger } from 'pino';
 import { type ErrorCode, ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { Curve } from '../../shared/protocol/secagg-messages.js';
 import type { MaskExpander } from '../../shared/secagg/prg.js';
 import { quantizationScale } from '../../shared/secagg/quantize.js';
+import type { DistributedSum } from '../aggregation/secure-sum.js';
+import { planDistributedRound, rotationOf } from './distributed-round.js';
 import type { CoordinatorConfig } from '../config.js';
 import { drawNeighbourhoods } from './neighbourhoods.js';
 import type { SecureRound } from './secure-round.js';
@@ -27,7 +30,7 @@ export interface SecurePhaseDeps {
 }
 
 export type SecureOutcome =
-  | { ok: true; sum: Uint32Array; survivors: number; dropped: number; scale: number; degree: number; threshold: number; unmaskMs: number; stageMs: StageTimes }
+  | { ok: true; sum: Uint32Array; survivors: number; dropped: number; scale: number; distributed: DistributedSum | null; degree: number; threshold: number; unmaskMs: number; stageMs: StageTimes }
   | { ok: false; code: ErrorCode; reason: string };
 
 /** Milliseconds each stage took (where a secure round's time goes). */
@@ -60,9 +63,11 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   const n = r.advertised().length;
   if (n < need) return abandon(ErrorCodes.SECAGG_BELOW_THRESHOLD, `${n} clients advertised keys; secure aggregation needs at least ${need}`);
   const graph = drawNeighbourhoods(n, config.secureAggregation);
-  const scale = quantizationScale(d.clipNorm, n);
+  const dp = config.dp === 'distributed' ? planDistributedRound(config, d.clipNorm, n, r.spec.words - 1) : null;
+  const scale = dp ? dp.plan.scale : quantizationScale(d.clipNorm, n);
+  if (dp) logger.info({ event: 'secagg-distributed-dp', round, clients: n, scale, noisePerClient: dp.plan.noisePerClient, normBound: dp.plan.normBound }, `round ${round}: distributed DP, each client adds Skellam noise of variance ${dp.plan.noisePerClient.toPrecision(4)} (scale 2^${Math.log2(scale)})`);
   logger.info({ event: 'secagg-neighbourhoods', round, clients: n, degree: graph.degree, threshold: graph.threshold, full: graph.full, curve: d.curve }, `round ${round}: ${n} clients in secure aggregation, ${graph.degree} neighbour${graph.degree === 1 ? '' : 's'} each, ${graph.threshold} shares to unmask`);
-  r.assignNeighbourhoods(graph, scale);
+  r.assignNeighbourhoods(graph, scale, dp?.params ?? null);
 
   await r.waitForStage(stageDeadline);
   stageMs.shares = lap();
@@ -87,7 +92,8 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   const started = performance.now();
   try {
     const u = await unmask(r, { threshold: graph.threshold, curve: d.curve, session: d.session, expander: d.expander });
-    return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started, stageMs };
+    const distributed = dp ? { ...(await rotationOf(dp, r.spec.words - 1, d.expander)), noisePerClient: dp.plan.noisePerClient, normBound: dp.plan.normBound, l1Bound: dp.plan.l1Bound } : null;
+    return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, distributed, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started, stageMs };
   } catch (err) {
     if (err instanceof FedrecError) return abandon(err.code, err.message);
     throw err;

@@ -4,7 +4,7 @@
 // holds a single client's update: only keys, ciphertexts and a running sum of masked words.
 
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
-import type { Curve, SaKeysMessage, SaMaskedMessage, SaSharesMessage, SaUnmaskMessage } from '../../shared/protocol/secagg-messages.js';
+import type { Curve, DistributedDpParams, SaKeysMessage, SaMaskedMessage, SaSharesMessage, SaUnmaskMessage } from '../../shared/protocol/secagg-messages.js';
 import { publicKeyLength } from '../../shared/secagg/key-agreement.js';
 import { addInto } from '../../shared/secagg/prg.js';
 import type { Neighbourhoods } from './neighbourhoods.js';
@@ -190,8 +190,11 @@ export class SecureRound {
 
   // ---- what the coordinator sends ----------------------------------------------------------
 
-  /** Stage 1 → 2: numbers the advertisers, draws their neighbourhoods and sends each its neighbours' keys. */
-  assignNeighbourhoods(graph: Neighbourhoods, scale: number): void {
+  /**
+   * Stage 1 → 2: numbers the advertisers, draws their neighbourhoods and sends each its neighbours'
+   * keys, the round's scale and (distributed DP) what it needs to noise its own input.
+   */
+  assignNeighbourhoods(graph: Neighbourhoods, scale: number, dp: DistributedDpParams | null = null): void {
     const ps = this.advertised();
     ps.forEach((p, i) => {
       p.index = graph.indexOf[i];
@@ -205,7 +208,7 @@ export class SecureRound {
         const q = this.byIndex.get(i)!;
         return { index: i, encKey: q.encKey, maskKey: q.maskKey };
       });
-      this.spec.send(p.clientId, { type: 'sa-neighbours', round: this.spec.round, index: p.index, threshold: graph.threshold, scale, neighbours });
+      this.spec.send(p.clientId, { type: 'sa-neighbours', round: this.spec.round, index: p.index, threshold: graph.threshold, scale, neighbours, ...(dp ? { dp } : {}) });
     }
   }
 

@@ -58,6 +58,18 @@ export interface SaNeighboursMessage {
   /** Fixed-point scale of the quantization, chosen so the round's sum cannot wrap mod 2^32. */
   scale: number;
   neighbours: { index: number; encKey: Uint8Array; maskKey: Uint8Array }[];
+  /** Present when the round runs distributed DP: each client noises its own input before masking. */
+  dp?: DistributedDpParams;
+}
+
+/** What a client needs to add its share of the distributed Skellam noise (shared/secagg/distributed-dp.ts). */
+export interface DistributedDpParams {
+  /** 32 public random bytes of this round: the signs of the randomized rotation. */
+  rotationSeed: Uint8Array;
+  /** Δ2: the client re-rounds until its quantized, rotated update has at most this L2 norm. */
+  normBound: number;
+  /** μ_i: the variance of the Skellam share it adds to every coordinate (integer units). */
+  noise: number;
 }
 
 export interface SaRelayMessage {

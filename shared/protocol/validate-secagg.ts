@@ -2,8 +2,8 @@
 // peer cannot make the other side allocate or loop without limit.
 
 import { ErrorCodes, FedrecError } from './errors.js';
-import { bytes, finite, int, invalid, type Obj } from './fields.js';
-import { CURVES, type Curve, type SecAggClientMessage, type SecAggCoordinatorMessage, type SecureOffer } from './secagg-messages.js';
+import { bytes, finite, int, invalid, obj, type Obj } from './fields.js';
+import { CURVES, type Curve, type DistributedDpParams, type SaNeighboursMessage, type SecAggClientMessage, type SecAggCoordinatorMessage, type SecureOffer } from './secagg-messages.js';
 
 /** Shares go to at most 254 neighbours (Shamir over GF(2^8) splits into at most 255). */
 export const MAX_NEIGHBOURS = 254;
@@ -62,6 +62,17 @@ export function validateSecureOffer(s: Obj): SecureOffer {
   return { curve: s.curve as Curve, session: sized(s, t, 'session', 16, 16) };
 }
 
+/** Distributed-DP parameters of sa-neighbours: a 32-byte seed and bounds a client can act on safely. */
+export function validateDistributedDp(p: Obj): DistributedDpParams {
+  const t = 'sa-neighbours.dp';
+  return {
+    rotationSeed: sized(p, t, 'rotationSeed', 32, 32),
+    normBound: finite(p, t, 'normBound', 1, 2 ** 31),
+    // Per-coordinate variance; 2^50 is the sampler's limit and far beyond any useful share.
+    noise: finite(p, t, 'noise', 0, 2 ** 50),
+  };
+}
+
 export function validateSecAggClientMessage(m: Obj): SecAggClientMessage {
   const type = m.type as SecAggClientMessage['type'];
   const round = int(m, type, 'round', 1);
@@ -102,7 +113,9 @@ export function validateSecAggCoordinatorMessage(m: Obj): SecAggCoordinatorMessa
         return { index: index(e, t, 'index'), encKey: sized(e, t, 'encKey', MAX_KEY_BYTES, 32), maskKey: sized(e, t, 'maskKey', MAX_KEY_BYTES, 32) };
       });
       noDuplicates(neighbours.map((n) => n.index), type, 'neighbours.index');
-      return { type, round, index: index(m, type, 'index'), threshold: int(m, type, 'threshold', 1), scale: finite(m, type, 'scale', 1), neighbours };
+      const out: SaNeighboursMessage = { type, round, index: index(m, type, 'index'), threshold: int(m, type, 'threshold', 1), scale: finite(m, type, 'scale', 1), neighbours };
+      if (m.dp !== undefined) out.dp = validateDistributedDp(obj(m, type, 'dp'));
+      return out;
     }
     case 'sa-relay':
       return { type, round, shares: sealedBundles(m, type, 'from').map(({ peer, sealed }) => ({ from: peer, sealed })) };
