@@ -160,7 +160,9 @@ export function defaultCoordinatorConfig(): CoordinatorConfig {
     roundDeadlineMs: 120_000,
     // Without a pause a small fleet commits dozens of rounds a second and trips its own rate limits.
     interRoundDelayMs: 2_000,
-    evaluation: { every: 1, clientsPerRound: 1000, deadlineMs: 120_000 },
+    // Off by default: evaluation averages are released without noise, outside ε (GET /privacy says
+    // so). Simulations, which measure quality on simulated people, turn it on (--eval-every).
+    evaluation: { every: 0, clientsPerRound: 1000, deadlineMs: 120_000 },
     round: { ...defaultRoundConfig },
     noiseMultiplier: 0,
     adaptiveClipping: null,

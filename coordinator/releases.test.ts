@@ -24,8 +24,8 @@ describe('GET /privacy releases', () => {
     expect(r.filter((x) => x.coveredBy === 'epsilon')).toHaveLength(2);
   });
 
-  it('without noise nothing is covered, and switched-off evaluation says none is published', async () => {
-    const r = await releases({ noiseMultiplier: 0, evaluation: { every: 0 } });
+  it('without noise nothing is covered, and evaluation (off by default: it is not noised) says none is published', async () => {
+    const r = await releases({ noiseMultiplier: 0 });
     expect(r.every((x) => x.coveredBy === 'not covered')).toBe(true);
     expect(r.find((x) => x.what.includes('evaluation'))!.note).toMatch(/none published/);
   });
