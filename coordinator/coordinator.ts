@@ -87,7 +87,7 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
   }
 
   // Before listening: a budget round 1 cannot afford is a mistake to fix now, not a silent "done".
-  if (!checkpoint) refuseUnaffordableBudget(config, registry.size);
+  if (!checkpoint) refuseUnaffordableBudget(config, registry.size, parameterCount(model));
   const noisy = noiseWarning(config, registry.size, parameterCount(model));
   if (noisy) logger.warn({ event: 'start-warning', code: noisy.code, ...noisy.numbers }, noisy.message);
 

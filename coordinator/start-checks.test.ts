@@ -8,6 +8,8 @@ import { noiseWarning, refuseUnaffordableBudget } from './start-checks.js';
 import { useHarness } from '../test-helpers/harness.js';
 
 const budget = (epsilon: number) => ({ delta: 1e-5, budget: { epsilon, delta: 1e-5 } });
+/** Parameters of a 1,682-item, dim-32 model. */
+const D = 1682 * 33;
 
 describe('refuseUnaffordableBudget', () => {
   it('refuses ε 4 at z = 1 when round 1 runs at q = 1, and names a z that does fit', () => {
@@ -15,7 +17,7 @@ describe('refuseUnaffordableBudget', () => {
     const c = resolveConfig({ noiseMultiplier: 1, privacy: budget(4), rounds: 1 });
     let message = '';
     try {
-      refuseUnaffordableBudget(c, 0);
+      refuseUnaffordableBudget(c, 0, D);
     } catch (err) {
       expect((err as { code: string }).code).toBe('FEDREC_BUDGET_TOO_SMALL');
       message = (err as Error).message;
@@ -25,16 +27,40 @@ describe('refuseUnaffordableBudget', () => {
     // The suggested z is rounded up, so following the advice must pass the check.
     const z = Number(/--noise-multiplier ([\d.]+)/.exec(message)![1]);
     expect(z).toBeGreaterThan(1);
-    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: z, privacy: budget(4), rounds: 1 }), 0)).not.toThrow();
+    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: z, privacy: budget(4), rounds: 1 }), 0, D)).not.toThrow();
     expect(z).toBeGreaterThanOrEqual(calibrateNoiseMultiplier({ samplingRate: 1, rounds: 1, targetEpsilon: 4, delta: 1e-5 }).noiseMultiplier);
   });
 
   it('lets a budget through when one round fits, and counts the registered population for q', () => {
-    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: 1, privacy: budget(8) }), 0)).not.toThrow();
+    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: 1, privacy: budget(8) }), 0, D)).not.toThrow();
     // 100 a round of 10,000 registered ids: q = 0.01, one round costs far less than ε 1.
     expect(rdpToEpsilon(DEFAULT_ORDERS, computeRdp(0.01, 1, 1, DEFAULT_ORDERS), 1e-5).epsilon).toBeLessThan(1);
-    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: 1, privacy: budget(1) }), 10_000)).not.toThrow();
-    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: 1, privacy: budget(1) }), 2)).toThrow(/FEDREC_BUDGET_TOO_SMALL|round 1 alone/);
+    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: 1, privacy: budget(1) }), 10_000, D)).not.toThrow();
+    expect(() => refuseUnaffordableBudget(resolveConfig({ noiseMultiplier: 1, privacy: budget(1) }), 2, D)).toThrow(/FEDREC_BUDGET_TOO_SMALL|round 1 alone/);
+  });
+});
+
+describe('refuseUnaffordableBudget with distributed DP', () => {
+  it('previews the Skellam round it plans, which costs more than the Gaussian at the same z', () => {
+    const c = (dp: 'central' | 'distributed', epsilon: number) => resolveConfig({ dp, noiseMultiplier: 1, samplingRate: 0.05, privacy: budget(epsilon) });
+    let central = Infinity;
+    let distributed = Infinity;
+    for (const e of [0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8]) {
+      const fits = (dp: 'central' | 'distributed') => {
+        try {
+          refuseUnaffordableBudget(c(dp, e), 4_000, D);
+          return true;
+        } catch (err) {
+          expect((err as { code: string }).code).toBe('FEDREC_BUDGET_TOO_SMALL');
+          return false;
+        }
+      };
+      if (fits('central')) central = Math.min(central, e);
+      if (fits('distributed')) distributed = Math.min(distributed, e);
+    }
+    expect(central).toBe(2); // one Gaussian round at q = 0.05, z = 1: ε 1.61 at δ 1e-5
+    expect(distributed).toBeLessThan(Infinity);
+    expect(distributed).toBeGreaterThanOrEqual(central); // the looser subsampling bound never costs less
   });
 });
 

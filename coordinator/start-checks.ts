@@ -4,6 +4,8 @@
 
 import { calibrateNoiseMultiplier, computeRdp, DEFAULT_ORDERS, rdpToEpsilon } from '../shared/privacy/index.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
+import { computeSkellamRdp } from '../shared/privacy/skellam-rdp.js';
+import { plannedSkellamEvent } from './secagg/distributed-round.js';
 import type { CoordinatorConfig } from './config.js';
 
 export interface StartWarning {
@@ -21,12 +23,21 @@ export function firstRoundRate(c: CoordinatorConfig, registered: number): { q: n
 /** Three significant digits, no trailing zeros ("1", "4.75", "0.0123"). */
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 
+/** ε of round 1 alone: the Gaussian of central DP, or the Skellam noise distributed DP plans. */
+function firstRoundEpsilon(c: CoordinatorConfig, q: number, population: number, parameters: number, delta: number): number {
+  const rdp =
+    c.dp === 'distributed'
+      ? computeSkellamRdp(plannedSkellamEvent(c, c.round.clipNorm, q, population, parameters), DEFAULT_ORDERS)
+      : computeRdp(q, c.noiseMultiplier, 1, DEFAULT_ORDERS);
+  return rdpToEpsilon(DEFAULT_ORDERS, rdp, delta).epsilon;
+}
+
 /** Throws FEDREC_BUDGET_TOO_SMALL when a fresh coordinator could not afford even one round. */
-export function refuseUnaffordableBudget(c: CoordinatorConfig, registered: number): void {
+export function refuseUnaffordableBudget(c: CoordinatorConfig, registered: number, parameters: number): void {
   const b = c.privacy.budget;
   if (!b || c.noiseMultiplier <= 0) return; // noise-free with a budget is refused by resolveConfig
   const { q, population } = firstRoundRate(c, registered);
-  const first = rdpToEpsilon(DEFAULT_ORDERS, computeRdp(q, c.noiseMultiplier, 1, DEFAULT_ORDERS), b.delta).epsilon;
+  const first = firstRoundEpsilon(c, q, population, parameters, b.delta);
   if (first <= b.epsilon) return;
   const rounds = c.rounds > 0 ? c.rounds : 1;
   const z = calibrateNoiseMultiplier({ samplingRate: q, rounds, targetEpsilon: b.epsilon, delta: b.delta }).noiseMultiplier;
@@ -34,7 +45,7 @@ export function refuseUnaffordableBudget(c: CoordinatorConfig, registered: numbe
   throw new FedrecError(
     ErrorCodes.BUDGET_TOO_SMALL,
     `round 1 alone would spend ε ${fmt(first)} > budget ε ${b.epsilon} at δ ${b.delta} (${where}, noise z ${c.noiseMultiplier}), so nothing would ever train; ` +
-      `use --noise-multiplier ${fmt(Math.ceil(z * 100) / 100)} (from \`fedrec privacy --sampling-rate ${fmt(q)} --target-epsilon ${b.epsilon} --rounds ${rounds} --delta ${b.delta}\`), a lower sampling rate, or a larger budget`,
+      `use --noise-multiplier ${fmt(Math.ceil(z * 100) / 100)} (from \`fedrec privacy --sampling-rate ${fmt(q)} --target-epsilon ${b.epsilon} --rounds ${rounds} --delta ${b.delta}\`), a lower sampling rate, or a larger budget${c.dp === 'distributed' ? ' (that z is for central DP; distributed DP, accounted with a looser subsampling bound, needs somewhat more)' : ''}`,
   );
 }
 
