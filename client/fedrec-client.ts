@@ -2,32 +2,27 @@
 // data or evaluating, and send back only a clipped model update. The history and the user vector
 // stay on the device; the ledger records every byte that left.
 
-import { initUserVector } from '../shared/model/mf-model.js';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { CoordinatorMessage, JoinMode, OfferMessage, Task, WelcomeMessage } from '../shared/protocol/messages.js';
+import type { CoordinatorMessage, JoinMode, Task, WelcomeMessage } from '../shared/protocol/messages.js';
 import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
-import { SeededRandom } from '../shared/random.js';
-import { modelFromOffer, prepareMetrics, prepareUpdate, trainUpdate } from './tasks.js';
 import { supportedCurves } from '../shared/secagg/key-agreement.js';
-import { webCryptoExpander } from '../shared/secagg/prg.js';
 import type { Curve } from '../shared/protocol/secagg-messages.js';
-import { SecureClientRound } from './secagg/secure-client-round.js';
 import { SecureTask } from './secagg/secure-task.js';
 import { type MappedData, mapToRows } from './local-data.js';
 import { type ClientLogger, silentLogger } from './logger.js';
 import { clipUpdate } from './middleware/clip.js';
 import { localGaussianNoise } from './middleware/local-noise.js';
-import { fetchDeclaredPrivacy } from './privacy-check.js';
+import { checkConsentAndHistory, checkDeclaredBeforeJoining } from './preflight-checks.js';
 import { catalogueFromWelcome, checkDeclaredPrivacy } from './welcome.js';
 import { checkTransport } from './transport-check.js';
 import { sizeGuard } from './middleware/size-guard.js';
-import { forEachRange } from './middleware/types.js';
 import { frameBytes, type SocketLike } from './socket.js';
 import { type ClientState, type Consent, type LedgerEntry, newClientId } from './store.js';
 import type { CheckInResult, ClientOptions, RunEnd, TaskOutcome } from './client-options.js';
-import { closeError, randomSeed, rowIndexFor } from './connection-helpers.js';
+import { closeError, rowIndexFor } from './connection-helpers.js';
+import { doOffer, type OfferContext } from './offer-work.js';
 
 export type { CheckInResult, ClientOptions, RunEnd, TaskOutcome };
 
@@ -298,32 +293,13 @@ export class FedrecClient {
     checkTransport(this.o.url, this.o.allowInsecureTransport === true);
     await this.loadState();
     this.curves = await supportedCurves();
-    const consent = await this.currentConsent();
-    if (!consent?.granted) throw new FedrecError(ErrorCodes.NO_CONSENT, 'the user has not opted in to federated training on this device');
+    const consent = checkConsentAndHistory(await this.currentConsent(), this.o.data);
     this.consentRevoked = false;
-    const train = this.o.data.train;
-    if (train.length === 0) throw new FedrecError(ErrorCodes.EMPTY_HISTORY, 'the history is empty: there is nothing to train on, so this device does not join');
-    const kinds = new Set(consent.kinds);
-    if (!train.some((i) => kinds.has(i.kind))) {
-      throw new FedrecError(ErrorCodes.EMPTY_HISTORY, `none of the ${train.length} interactions is of a kind you let train (${consent.kinds.join(', ') || 'none'}): grant more kinds or add history`);
-    }
     if (this.idUnsaved) {
       await this.saveState();
       this.idUnsaved = false;
     }
-    if (consent.maxEpsilon !== null) {
-      const declared = await fetchDeclaredPrivacy(this.o.url, this.o.fetch).catch((err: FedrecError) => {
-        // No answer at all is an unreachable coordinator, not a privacy verdict.
-        if (err.cause !== undefined) throw new FedrecError(ErrorCodes.UNREACHABLE, `could not reach the coordinator at ${this.o.url} to read its privacy budget (${(err.cause as Error)?.message ?? String(err.cause)})`, { cause: err.cause });
-        throw err;
-      });
-      checkDeclaredPrivacy(declared, consent, this.o);
-    } else if (!this.o.allowPlaintext) {
-      // Refuse a plaintext coordinator before it learns this device's id; if GET /privacy cannot be
-      // read, the welcome (checked the same way) still guards, and the connect loop reports the error.
-      const declared = await fetchDeclaredPrivacy(this.o.url, this.o.fetch).catch(() => null);
-      if (declared) checkDeclaredPrivacy(declared, consent, this.o);
-    }
+    await checkDeclaredBeforeJoining(consent, this.o);
   }
 
   // ---- connection --------------------------------------------------------------------------
@@ -382,7 +358,7 @@ export class FedrecClient {
       case 'welcome':
         return this.onWelcome(msg);
       case 'offer':
-        this.work = this.work.then(() => this.onOffer(msg)).catch((err) => this.fail(err, msg.round, msg.task));
+        this.work = this.work.then(() => doOffer(this.offerContext(), msg)).catch((err) => this.fail(err, msg.round, msg.task));
         return;
       case 'wait':
         return this.listeners.onWait?.(msg.reason, msg.retryAfterMs);
@@ -470,56 +446,22 @@ export class FedrecClient {
 
   // ---- tasks -------------------------------------------------------------------------------
 
-  private async onOffer(offer: OfferMessage): Promise<void> {
-    const st = this.state!;
-    const model = modelFromOffer(offer, st.catalogue);
-    if (!st.userVector || st.userVector.length !== model.dim) st.userVector = initUserVector(model.dim, this.o.seed !== undefined ? `${this.o.seed}:${st.clientId}:user` : randomSeed());
-    const data = this.mappedData();
-    const rng = new SeededRandom(this.o.seed !== undefined ? `${this.o.seed}:${st.clientId}:${offer.round}:${offer.task}` : randomSeed());
-    // Keep the newest model this device was sent, for recommending offline.
-    const keep = () => this.o.keepModel && (st.model = { version: offer.modelVersion, items: model.items, dim: model.dim, params: Float32Array.from(model.params) });
-    if (offer.task === 'evaluate') {
-      const m = prepareMetrics(offer, model, st.userVector, data, rng);
-      await this.ensureConsent();
-      const bytes = encodeMessage(m.frame).byteLength;
-      await this.sendRecorded(offer.round, m.frame, { kind: 'metrics', at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: 0, clipped: false, localNoiseStddev: 0, clipNorm: 0, aggregation: 'plaintext' });
-      if (keep()) await this.saveState();
-      this.listeners.onOutcome?.({ task: 'evaluate', round: offer.round, hit: m.hit, ndcg: m.ndcg });
-      return;
-    }
-    if (offer.secure) return this.onSecureOffer(offer, model, data, rng, keep);
-    if (!this.o.allowPlaintext) throw new FedrecError(ErrorCodes.INSECURE_AGGREGATION, `round ${offer.round} asks for a plaintext update; this device sends masked updates only`, { round: offer.round });
-    const p = await prepareUpdate(offer, model, st.userVector, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes, compression: this.o.compression ?? 'f32' });
-    await this.ensureConsent();
-    const u = p.update;
-    await this.sendRecorded(offer.round, p.frame, { at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes: p.bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'plaintext' });
-    keep();
-    await this.saveState();
-    this.log.info({ event: 'update-sent', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped, examples: p.examples }, `round ${offer.round}: update sent`);
-    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes: p.bytes, norm: u.norm, clipped: u.clipped });
-  }
-
-  /**
-   * A secure round: advertise fresh keys at once, train meanwhile, mask once the neighbours' shares
-   * are relayed, and stay until the coordinator has asked for the unmasking shares.
-   */
-  private async onSecureOffer(offer: OfferMessage, model: ReturnType<typeof modelFromOffer>, data: MappedData, rng: SeededRandom, keep: () => unknown): Promise<void> {
-    const st = this.state!;
-    const task = new SecureTask(new SecureClientRound(offer.round, offer.secure!, this.o.expander ?? webCryptoExpander), (m) => this.send(m));
-    this.secureTask = task;
-    this.send(await task.round.keys());
-    const { update: u, examples } = await trainUpdate(offer, model, st.userVector!, data, rng, { trainer: this.o.trainer, middleware: this.o.middleware, maxPayloadBytes: this.limits.maxPayloadBytes });
-    await task.waitForRelay();
-    const ranges = u.support ? (fn: (a: number, b: number) => void) => forEachRange(u, fn) : undefined;
-    const masked = await task.round.maskedInput({ delta: u.delta, clipped: u.clipped, ranges }, offer.modelVersion, () => rng.next());
-    const bytes = masked.masked.byteLength;
-    await this.sendRecorded(offer.round, masked, { at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'secure' });
-    keep();
-    await this.o.store.save(st);
-    this.log.info({ event: 'update-sent', round: offer.round, bytes, clipped: u.clipped, examples, aggregation: 'secure' }, `round ${offer.round}: masked update sent`);
-    await task.waitForEnd();
-    if (this.secureTask === task) this.secureTask = null;
-    this.listeners.onOutcome?.({ task: 'train', round: offer.round, bytes, norm: u.norm, clipped: u.clipped });
+  /** The client's side of the work on an offer (offer-work.ts): state, consent, sending, the ledger. */
+  private offerContext(): OfferContext {
+    return {
+      state: this.state!,
+      options: this.o,
+      log: this.log,
+      maxPayloadBytes: this.limits.maxPayloadBytes,
+      mappedData: () => this.mappedData(),
+      ensureConsent: () => this.ensureConsent(),
+      saveState: () => this.saveState(),
+      send: (m) => this.send(m),
+      sendRecorded: (round, m, entry) => this.sendRecorded(round, m, entry),
+      setSecureTask: (t) => (this.secureTask = t),
+      isSecureTask: (t) => this.secureTask === t,
+      outcome: (o) => this.listeners.onOutcome?.(o),
+    };
   }
 
   /**
