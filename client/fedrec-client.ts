@@ -23,6 +23,7 @@ import { type ClientState, type Consent, type LedgerEntry, newClientId } from '.
 import type { CheckInResult, ClientOptions, RunEnd, TaskOutcome } from './client-options.js';
 import { closeError, rowIndexFor } from './connection-helpers.js';
 import { doOffer, type OfferContext } from './offer-work.js';
+import { ConsentKeeper } from './consent-keeper.js';
 
 export type { CheckInResult, ClientOptions, RunEnd, TaskOutcome };
 
@@ -55,8 +56,8 @@ export class FedrecClient {
   /** Curves this device's WebCrypto has (probed once before connecting). */
   private curves: Curve[] = [];
   private secureTask: SecureTask | null = null;
-  /** Set as soon as a revoke is seen in the store; send() refuses from then on. */
-  private consentRevoked = false;
+  /** The person's consent, read from the store whenever it matters (consent-keeper.ts). */
+  private readonly consent: ConsentKeeper;
   /** A fresh id not yet in the store: saved before it is first sent, so a reload cannot orphan it. */
   private idUnsaved = false;
   /** The newest train round the coordinator said is over: no work is sent for it any more. */
@@ -71,6 +72,7 @@ export class FedrecClient {
     const middleware = [clipUpdate, ...(z > 0 ? [localGaussianNoise(z)] : []), sizeGuard];
     this.o = { mode: 'persistent', logger: silentLogger, middleware, keepModel: true, ...options };
     this.log = this.o.logger;
+    this.consent = new ConsentKeeper(this.o.store, () => this.state!, this.log, () => void this.leave(false));
   }
 
   get clientId(): string | null {
@@ -114,7 +116,7 @@ export class FedrecClient {
     let backoff = FIRST_BACKOFF_MS;
     let failures = 0;
     let reached = false;
-    const watch = this.watchConsent();
+    const watch = this.consent.watch(this.o.consentPollMs ?? 400, () => this.stopped);
     try {
       while (!this.stopped) {
         let welcomed = false;
@@ -163,7 +165,7 @@ export class FedrecClient {
     } finally {
       watch.stop();
     }
-    return this.consentRevoked ? 'consent-revoked' : (this.finished ?? 'stopped');
+    return this.consent.revoked ? 'consent-revoked' : (this.finished ?? 'stopped');
   }
 
   /** A backoff wait that stop() cuts short (Ctrl-C must not wait out a 30 s backoff). */
@@ -180,59 +182,10 @@ export class FedrecClient {
     });
   }
 
-  /** Polls the stored consent while running: a revoke written by another process stops this one. */
-  private watchConsent(): { stop: () => void } {
-    if (!this.o.store.loadConsent) return { stop: () => {} };
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || this.stopped) return;
-      busy = true;
-      this.currentConsent()
-        .then((c) => {
-          if (!c?.granted && !this.stopped) this.onConsentRevoked();
-        })
-        .catch((err: Error) => this.log.warn({ event: 'consent-read-failed', err: err.message }, 'could not read the stored consent'))
-        .finally(() => (busy = false));
-    }, this.o.consentPollMs ?? 400);
-    (timer as { unref?: () => void }).unref?.();
-    return { stop: () => clearInterval(timer) };
-  }
-
-  private onConsentRevoked(): void {
-    this.consentRevoked = true;
-    this.log.info({ event: 'consent-revoked' }, 'consent was revoked: stopping; nothing more leaves this device');
-    void this.leave(false);
-  }
-
-  /** The consent as stored now (another process may have changed it); falls back to the one in memory. */
-  private async currentConsent(): Promise<Consent | null> {
-    const st = this.state!;
-    const stored = this.o.store.loadConsent ? await this.o.store.loadConsent() : null;
-    if (stored) st.consent = stored;
-    if (!st.consent?.granted) this.consentRevoked = true;
-    return st.consent;
-  }
-
-  /** Re-reads consent right before something leaves the device; throws FEDREC_NO_CONSENT when revoked. */
-  private async ensureConsent(): Promise<void> {
-    const c = await this.currentConsent();
-    if (!c?.granted) {
-      if (!this.stopped) this.onConsentRevoked();
-      throw new FedrecError(ErrorCodes.NO_CONSENT, 'consent was revoked on this device; nothing is sent');
-    }
-  }
-
   /** Saves the state with the consent as stored now, never an older copy of it. */
   private async saveState(): Promise<void> {
-    await this.currentConsent();
+    await this.consent.current();
     await this.o.store.save(this.state!);
-  }
-
-  /** Records the user's decision where every client on this device reads it. */
-  private async persistConsent(consent: Consent): Promise<void> {
-    this.state!.consent = consent;
-    if (this.o.store.saveConsent) await this.o.store.saveConsent(consent);
-    else await this.o.store.save(this.state!);
   }
 
   stop(): void {
@@ -269,15 +222,15 @@ export class FedrecClient {
   async grantConsent(consent: Omit<Consent, 'granted' | 'at'>): Promise<void> {
     await this.loadState();
     this.mapped = null;
-    await this.persistConsent({ ...consent, granted: true, at: new Date().toISOString() });
+    await this.consent.persist({ ...consent, granted: true, at: new Date().toISOString() });
   }
 
   /** Opt out at any time: stops at once, tells the coordinator, and records the decision. */
   async revokeConsent(): Promise<void> {
     await this.loadState();
-    this.consentRevoked = true;
+    this.consent.revoked = true;
     await this.leave(false);
-    await this.persistConsent({ ...(this.state!.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() });
+    await this.consent.persist({ ...(this.state!.consent ?? { kinds: [], maxEpsilon: null }), granted: false, at: new Date().toISOString() });
   }
 
   /** Opt out and delete everything on the device (history is the app's to delete; see client/node/cli.ts). */
@@ -293,8 +246,8 @@ export class FedrecClient {
     checkTransport(this.o.url, this.o.allowInsecureTransport === true);
     await this.loadState();
     this.curves = await supportedCurves();
-    const consent = checkConsentAndHistory(await this.currentConsent(), this.o.data);
-    this.consentRevoked = false;
+    const consent = checkConsentAndHistory(await this.consent.current(), this.o.data);
+    this.consent.revoked = false;
     if (this.idUnsaved) {
       await this.saveState();
       this.idUnsaved = false;
@@ -339,7 +292,7 @@ export class FedrecClient {
   private send(message: object): void {
     if (!this.socket) throw new FedrecError(ErrorCodes.CONNECTION_CLOSED, 'not connected');
     // Synchronous last gate (the secure path sends through here too): nothing leaves after a revoke.
-    if (this.consentRevoked && !this.forgetting) throw new FedrecError(ErrorCodes.NO_CONSENT, 'consent was revoked on this device; nothing is sent');
+    if (this.consent.revoked && !this.forgetting) throw new FedrecError(ErrorCodes.NO_CONSENT, 'consent was revoked on this device; nothing is sent');
     this.socket.send(encodeMessage(message));
   }
 
@@ -454,7 +407,7 @@ export class FedrecClient {
       log: this.log,
       maxPayloadBytes: this.limits.maxPayloadBytes,
       mappedData: () => this.mappedData(),
-      ensureConsent: () => this.ensureConsent(),
+      ensureConsent: () => this.consent.ensure(this.stopped),
       saveState: () => this.saveState(),
       send: (m) => this.send(m),
       sendRecorded: (round, m, entry) => this.sendRecorded(round, m, entry),
