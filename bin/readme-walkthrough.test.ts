@@ -3,27 +3,15 @@
 // checkout's build (a shim `npx` first on PATH). setup runs first, the coordinator stays up, alice and
 // bob run side by side until the coordinator is done, then `after`. If the README drifts, this fails.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bash, repo, shellDir, walkthroughBlocks as walkthrough } from '../test-helpers/readme-shell.js';
 import { STACK_LINE } from '../test-helpers/run-cli.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-
-/** The command lines of every block tagged walkthrough:NAME:PART, by PART. */
-export function walkthrough(readme: string, name: string): Record<string, string[]> {
-  const parts: Record<string, string[]> = {};
-  const re = new RegExp(`<!-- walkthrough:${name}:(\\w+) -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\``, 'g');
-  for (const m of readme.matchAll(re)) {
-    parts[m[1]] = m[2].split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  }
-  return parts;
-}
 
 interface Ran { line: string; code: number | null; out: string }
 
@@ -35,28 +23,15 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function freshDir(): Promise<Record<string, string | undefined>> {
-  dir = await mkdtemp(join(tmpdir(), 'fedrec-walkthrough-'));
-  await symlink(join(repo, 'examples'), join(dir, 'examples'));
-  const bin = join(dir, '.shim');
-  await mkdir(bin);
-  const realNpx = spawnSync('sh', ['-c', 'command -v npx']).stdout.toString().trim();
-  await writeFile(join(bin, 'npx'), `#!/bin/sh\nif [ "$1" = fedrec ]; then shift; exec "${process.execPath}" "${join(repo, 'bin/fedrec.js')}" "$@"; fi\nexec "${realNpx}" "$@"\n`);
-  await chmod(join(bin, 'npx'), 0o755);
-  const env: Record<string, string | undefined> = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  delete env.FEDREC_LOG_LEVEL;
-  return env;
+async function freshDir(): Promise<NodeJS.ProcessEnv> {
+  const fresh = await shellDir('fedrec-walkthrough-');
+  dir = fresh.dir;
+  return fresh.env;
 }
 
-function start(line: string, env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn('bash', ['-c', line], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return { child, output: () => out, exited: new Promise((r) => child.on('close', (code) => r(code))) };
-}
+const start = (line: string, env: NodeJS.ProcessEnv) => bash(line, dir, env);
 
-async function runLines(lines: string[], env: Record<string, string | undefined>): Promise<Ran[]> {
+async function runLines(lines: string[], env: NodeJS.ProcessEnv): Promise<Ran[]> {
   const ran: Ran[] = [];
   for (const line of lines) {
     const p = start(line, env);

@@ -3,26 +3,15 @@
 // (a shim first on PATH). The coordinator stays up while `after` runs; the status the README prints
 // must be what the command prints (the clock aside).
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bash as bashIn, repo, shellDir, walkthroughBlocks as blocks } from '../test-helpers/readme-shell.js';
 import { STACK_LINE } from '../test-helpers/run-cli.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
-
-/** The lines of each ```sh block tagged walkthrough:NAME:PART, by PART; comment lines dropped. */
-function blocks(readme: string, name: string): Record<string, string[]> {
-  const parts: Record<string, string[]> = {};
-  for (const m of readme.matchAll(new RegExp(`<!-- walkthrough:${name}:(\\w+) -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\``, 'g'))) {
-    parts[m[1]] = m[2].split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  }
-  return parts;
-}
 
 let dir = '';
 let coordinator: ChildProcess | null = null;
@@ -33,25 +22,12 @@ afterEach(async () => {
 });
 
 async function freshDir(): Promise<NodeJS.ProcessEnv> {
-  dir = await mkdtemp(join(tmpdir(), 'fedrec-watching-'));
-  await symlink(join(repo, 'examples'), join(dir, 'examples'));
-  const bin = join(dir, '.shim');
-  await mkdir(bin);
-  const realNpx = spawnSync('sh', ['-c', 'command -v npx']).stdout.toString().trim();
-  await writeFile(join(bin, 'npx'), `#!/bin/sh\nif [ "$1" = fedrec ]; then shift; exec "${process.execPath}" "${join(repo, 'bin/fedrec.js')}" "$@"; fi\nexec "${realNpx}" "$@"\n`);
-  await chmod(join(bin, 'npx'), 0o755);
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  delete env.FEDREC_LOG_LEVEL;
-  return env;
+  const fresh = await shellDir('fedrec-watching-');
+  dir = fresh.dir;
+  return fresh.env;
 }
 
-function bash(line: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn('bash', ['-c', line], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return { child, output: () => out, exited: new Promise((r) => child.on('close', (code) => r(code))) };
-}
+const bash = (line: string, env: NodeJS.ProcessEnv) => bashIn(line, dir, env);
 
 /** Runs setup, starts the coordinator, runs `after`; returns each `after` line's output, in order. */
 async function run(name: string): Promise<string[]> {

@@ -4,12 +4,10 @@
 // must charge exactly that noise.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SecureClientRound } from '../../client/secagg/secure-client-round.js';
-import { nodeSocketFactory } from '../../client/node/ws-socket.js';
-import type { SocketFactory } from '../../client/socket.js';
-import { decodeFrame } from '../../shared/protocol/codec.js';
 import { DEFAULT_ORDERS, rdpToEpsilon } from '../../shared/privacy/rdp.js';
 import { computeSkellamRdp } from '../../shared/privacy/skellam-rdp.js';
 import { useHarness } from '../../test-helpers/harness.js';
+import { dyingAfter } from '../../test-helpers/dying-socket.js';
 import { type DistributedSum, SecureSumStage } from '../aggregation/secure-sum.js';
 import type { RoundSummary } from '../round-engine.js';
 
@@ -103,20 +101,8 @@ describe('distributed DP over SecAgg+ (real coordinator, real clients)', () => {
     const rounds: RoundSummary[] = [];
     running.engine.on('round', (r: RoundSummary) => rounds.push(r));
     const done = new Promise((r) => running.engine.once('done', r));
-    let vanished = false;
-    const dying: SocketFactory = (url) => {
-      const s = nodeSocketFactory()(url);
-      const send = s.send.bind(s);
-      s.send = (data: Uint8Array) => {
-        send(data);
-        if (!vanished && decodeFrame(new Uint8Array(data)).type === 'sa-shares') {
-          vanished = true;
-          s.close(4000, 'vanished');
-        }
-      };
-      return s;
-    };
-    for (let k = 0; k < 5; k++) void h.client(running.url, k, k === 0 ? { socketFactory: dying } : {}).run().catch(() => {});
+    const dying = dyingAfter('sa-shares');
+    for (let k = 0; k < 5; k++) void h.client(running.url, k, k === 0 ? { socketFactory: dying.factory } : {}).run().catch(() => {});
     await done;
     expect(rounds[0]).toMatchObject({ committed: true, reported: 4, secure: { dropped: 1 } });
     const s = seen[0];

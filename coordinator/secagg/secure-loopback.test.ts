@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSocketFactory } from '../../client/node/ws-socket.js';
-import type { SocketFactory } from '../../client/socket.js';
-import { decodeFrame } from '../../shared/protocol/codec.js';
 import { useHarness } from '../../test-helpers/harness.js';
+import { dyingAfter } from '../../test-helpers/dying-socket.js';
 import type { RoundSummary } from '../round-engine.js';
 
 describe('secure aggregation end to end (real coordinator, real clients on loopback)', () => {
@@ -54,23 +52,11 @@ describe('a real client that vanishes mid-round', () => {
     const rounds: RoundSummary[] = [];
     running.engine.on('round', (s: RoundSummary) => rounds.push(s));
     const done = new Promise((r) => running.engine.once('done', r));
-    let vanished = false;
     // Client 0's socket dies right after it sends its shares in round 1 (it reconnects for round 2).
-    const dying: SocketFactory = (url) => {
-      const s = nodeSocketFactory()(url);
-      const send = s.send.bind(s);
-      s.send = (data: Uint8Array) => {
-        send(data);
-        if (!vanished && decodeFrame(new Uint8Array(data)).type === 'sa-shares') {
-          vanished = true;
-          s.close(4000, 'vanished');
-        }
-      };
-      return s;
-    };
-    for (let k = 0; k < 5; k++) void h.client(running.url, k, k === 0 ? { socketFactory: dying } : {}).run().catch(() => {});
+    const dying = dyingAfter('sa-shares');
+    for (let k = 0; k < 5; k++) void h.client(running.url, k, k === 0 ? { socketFactory: dying.factory } : {}).run().catch(() => {});
     await done;
-    expect(vanished).toBe(true);
+    expect(dying.vanished()).toBe(true);
     expect(rounds[0]).toMatchObject({ committed: true, reported: 4, abandonedBy: null, secure: { dropped: 1 } });
     expect(rounds[1]).toMatchObject({ committed: true, abandonedBy: null });
   });
