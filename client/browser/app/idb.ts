@@ -54,14 +54,19 @@ export interface StoreDump {
   records: { key: IDBValidKey; value: unknown }[];
 }
 
-/** Every store of a database with every key and value, exactly as stored; null if it does not exist. */
-export async function dumpDb(idb: IDBFactory, name: string): Promise<Record<string, StoreDump> | null> {
-  if (!(await dbExists(idb, name))) return null;
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+/** Opens a database that exists, at its current version (no upgrade, so nothing is created). */
+function openExisting(idb: IDBFactory, name: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
     const req = idb.open(name);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
+}
+
+/** Every store of a database with every key and value, exactly as stored; null if it does not exist. */
+export async function dumpDb(idb: IDBFactory, name: string): Promise<Record<string, StoreDump> | null> {
+  if (!(await dbExists(idb, name))) return null;
+  const db = await openExisting(idb, name);
   try {
     const names = Array.from(db.objectStoreNames);
     const out: Record<string, StoreDump> = {};
@@ -92,11 +97,7 @@ export async function dumpDb(idb: IDBFactory, name: string): Promise<Record<stri
 /** One record read without keeping a connection (and without creating the database); null if absent. */
 export async function readRecord<T>(idb: IDBFactory, name: string, store: string, key: IDBValidKey): Promise<T | null> {
   if (!(await dbExists(idb, name))) return null;
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const req = idb.open(name);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
+  const db = await openExisting(idb, name);
   try {
     if (!db.objectStoreNames.contains(store)) return null;
     return ((await request<T | undefined>(db, store, 'readonly', (s) => s.get(key))) ?? null) as T | null;
