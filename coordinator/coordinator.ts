@@ -2,7 +2,6 @@
 // privacy ledger, round engine, and the HTTP + WebSocket server in front of them.
 
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';

@@ -13,9 +13,7 @@ import type { MfModel } from '../shared/model/mf-model.js';
 import type { Catalogue } from '../shared/model/catalogue.js';
 import type { CoordinatorConfig } from './config.js';
 import { isComplete, openPhase, type Phase } from './phase.js';
-import { admitAnswer } from './round-check.js';
 import type { Admission } from './registry.js';
-import { acceptMetrics, acceptUpdate } from './plain-answers.js';
 import { runSecureStages, type SecureOutcome } from './secagg/secure-phase.js';
 import { SecureRound } from './secagg/secure-round.js';
 import { plannedSkellamEvent } from './secagg/distributed-round.js';
@@ -23,11 +21,10 @@ import type { EngineDeps, RoundStatus, RoundSummary, Transport } from './engine-
 import { commitDurably, type PrivacyEvents } from './round-commit.js';
 import { describeRound, summarizeRound } from './round-summary.js';
 import { Availability } from './availability.js';
+import { PhaseDesk } from './phase-desk.js';
 import type { JoinMode } from '../shared/protocol/messages.js';
 
 export type { EngineDeps, RoundStatus, RoundSummary, Transport };
-
-const RETRY_NO_ROUND_MS = 1_000;
 
 export class RoundEngine extends EventEmitter {
   readonly config: CoordinatorConfig;
@@ -35,21 +32,16 @@ export class RoundEngine extends EventEmitter {
   readonly catalogue: Catalogue;
   private readonly d: EngineDeps;
   private transport: Transport | null = null;
-  private phase: Phase | null = null;
-  private lastClosed: { round: number; task: Task } | null = null;
   private committedRound: number;
   private modelVersion: number;
   private state: RoundStatus['phase'] = 'idle';
   private stopped = false;
   private wake: (() => void) | null = null;
-  private closePhase: (() => void) | null = null;
   private running: Promise<void> | null = null;
   /** Evaluation averages published so far: not noised and not in the ledger (GET /privacy says so). */
   evaluationsReleased = 0;
-  /** One aligned buffer for decoding updates; the aggregator consumes each update synchronously. */
-  private readonly scratch: Float32Array;
-  /** The secure aggregation of the open train phase, if any. */
-  private secure: SecureRound | null = null;
+  /** The open phase and the answers to it. */
+  private readonly desk: PhaseDesk;
   /** Who could take part now; rounds start only when it reaches minClients. */
   private readonly availability: Availability;
 
@@ -61,7 +53,7 @@ export class RoundEngine extends EventEmitter {
     this.catalogue = deps.catalogue;
     this.committedRound = deps.round;
     this.modelVersion = deps.modelVersion;
-    this.scratch = new Float32Array(deps.model.params.length);
+    this.desk = new PhaseDesk({ logger: deps.logger, aggregator: deps.aggregator, transport: () => this.transport, committedRound: () => this.committedRound, scratch: new Float32Array(deps.model.params.length) });
     this.availability = Availability.forRounds(deps.config.roundDeadlineMs);
   }
 
@@ -78,7 +70,7 @@ export class RoundEngine extends EventEmitter {
   }
 
   status(): RoundStatus {
-    const p = this.phase;
+    const p = this.desk.phase;
     return {
       round: p?.round ?? this.committedRound,
       phase: p?.task ?? this.state,
@@ -105,8 +97,8 @@ export class RoundEngine extends EventEmitter {
     this.stopped = true;
     this.wake?.();
     this.wakePause?.();
-    this.closePhase?.();
-    this.secure?.interrupt();
+    this.desk.closePhase?.();
+    this.desk.secure?.interrupt();
     await this.running;
   }
 
@@ -135,7 +127,7 @@ export class RoundEngine extends EventEmitter {
       this.transport?.send(clientId, encodeMessage({ type: 'wait', reason: this.state, retryAfterMs: 0 } satisfies WaitMessage));
       return;
     }
-    this.offerIfSelected(clientId, true);
+    this.desk.offerIfSelected(clientId, true);
   }
 
   onLeave(clientId: string, forget: boolean): void {
@@ -148,110 +140,30 @@ export class RoundEngine extends EventEmitter {
   }
 
   onDisconnect(clientId: string): void {
-    this.secure?.onDisconnect(clientId);
-    const p = this.phase;
-    if (p && p.offered.has(clientId) && !p.reported.has(clientId)) {
-      p.dropped.add(clientId);
-      this.d.logger.info({ event: 'client-dropped', round: p.round, task: p.task, clientId }, 'selected client disconnected mid-round');
-      if (isComplete(p)) this.closePhase?.();
-      this.secure?.poke();
-    }
+    this.desk.onDisconnect(clientId);
   }
 
   onUpdate(clientId: string, msg: UpdateMessage): void {
-    const p = admitAnswer(this.position(), clientId, msg.round, 'train');
-    if (this.secure) {
-      p.rejected++;
-      throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, `round ${p.round} runs secure aggregation: send sa-masked, not a plaintext update`, { round: p.round });
-    }
-    acceptUpdate(p, clientId, msg, this.d.aggregator, this.scratch);
-    this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
-    if (isComplete(p)) this.closePhase?.();
+    this.desk.onUpdate(clientId, msg);
   }
 
   onMetrics(clientId: string, msg: MetricsMessage): void {
-    const p = admitAnswer(this.position(), clientId, msg.round, 'evaluate');
-    acceptMetrics(p, clientId, msg);
-    this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
-    if (isComplete(p)) this.closePhase?.();
+    this.desk.onMetrics(clientId, msg);
   }
 
   /** A device that cannot do its task: stop waiting for it (as for a drop, but it stays connected). */
   onDecline(clientId: string, msg: DeclineMessage): void {
-    const p = admitAnswer(this.position(), clientId, msg.round, msg.task);
-    if (!p.offered.has(clientId) || p.reported.has(clientId) || p.dropped.has(clientId)) return;
-    p.dropped.add(clientId);
-    p.declined++;
-    this.d.logger.info({ event: 'client-declined', round: p.round, task: p.task, clientId }, `a selected client could not do round ${p.round}'s ${p.task} task`);
-    this.secure?.onDisconnect(clientId);
-    if (isComplete(p)) this.closePhase?.();
-    this.secure?.poke();
+    this.desk.onDecline(clientId, msg);
   }
 
   /** A secure-aggregation message: routed to the open secure round's stage, or refused with a code. */
   onSecAgg(clientId: string, msg: SecAggClientMessage): void {
-    const r = this.secure;
-    const p = this.phase;
-    if (!r || !p || p.round !== msg.round) {
-      admitAnswer(this.position(), clientId, msg.round, 'train'); // throws the late/stale/unknown/wrong-task code
-      throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, `round ${msg.round} runs no secure aggregation`, { round: msg.round });
-    }
-    try {
-      switch (msg.type) {
-        case 'sa-keys':
-          if (!p.offered.has(clientId)) throw new FedrecError(ErrorCodes.NOT_SELECTED, `client was not offered round ${p.round}`, { round: p.round });
-          r.onKeys(clientId, msg);
-          r.poke();
-          return;
-        case 'sa-shares':
-          return r.onShares(clientId, msg);
-        case 'sa-masked':
-          r.onMasked(clientId, msg);
-          p.reported.add(clientId);
-          this.transport?.send(clientId, encodeMessage({ type: 'ack', round: p.round }));
-          return;
-        case 'sa-unmask':
-          return r.onUnmask(clientId, msg);
-      }
-    } catch (err) {
-      p.rejected++;
-      throw err;
-    }
-  }
-
-  private position() {
-    return { phase: this.phase, lastClosed: this.lastClosed, committedRound: this.committedRound };
+    this.desk.onSecAgg(clientId, msg);
   }
 
   /** Counts a rejection against the open phase (for the round summary). */
   noteRejected(): void {
-    if (this.phase) this.phase.rejected++;
-  }
-
-  private offerIfSelected(clientId: string, answerWhenNot: boolean): void {
-    const p = this.phase;
-    let wait: WaitMessage | null = null;
-    if (!p) wait = { type: 'wait', reason: 'no-open-round', retryAfterMs: RETRY_NO_ROUND_MS };
-    else if (p.reported.has(clientId)) wait = { type: 'wait', reason: 'already-reported', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
-    else if (!p.selected.has(clientId)) wait = { type: 'wait', reason: 'not-selected', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
-    else if (this.secure && (this.secure.stage !== 'keys' || this.secure.byClient.has(clientId))) {
-      // Keys are fresh per connection: a client that (re)connects after the key stage cannot take part.
-      wait = { type: 'wait', reason: 'round-in-progress', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
-    } else if (this.transport && (!this.transport.tasksOf(clientId)?.includes(p.task) || (this.secure && !this.transport.curvesOf(clientId)?.includes(this.secure.spec.curve)))) {
-      // e.g. a real user's device that keeps no held-out item cannot evaluate: do not wait for it.
-      p.dropped.add(clientId);
-      wait = { type: 'wait', reason: 'unsupported-task', retryAfterMs: Math.max(0, p.deadlineAt - Date.now()) };
-      if (isComplete(p)) this.closePhase?.();
-      this.secure?.poke();
-    }
-    if (wait) {
-      if (answerWhenNot) this.transport?.send(clientId, encodeMessage(wait));
-      return;
-    }
-    if (this.transport?.send(clientId, p!.offerFrame)) {
-      p!.offered.add(clientId);
-      p!.dropped.delete(clientId); // a reconnecting client gets another chance within the deadline
-    }
+    this.desk.noteRejected();
   }
 
   // ---- the loop ----------------------------------------------------------------------------
@@ -402,16 +314,16 @@ export class RoundEngine extends EventEmitter {
       secure: secureOffer ? (selected) => ({ ...secureOffer, curve: this.chooseCurve(selected) }) : undefined,
     });
     const { selected, seed } = p;
-    this.phase = p;
+    this.desk.phase = p;
     const words = this.model.params.length + 1;
     const r = p.secure ? new SecureRound({ round, modelVersion: this.modelVersion, words, curve: p.secure.curve, send: (id, m) => this.transport?.send(id, encodeMessage(m)) ?? false }) : null;
-    this.secure = r;
+    this.desk.secure = r;
     this.d.logger.info({ event: 'phase-open', round, task, samplingRate: q, population: p.population, selected: selected.size, modelVersion: this.modelVersion, deadlineMs, aggregation: r ? 'secure' : task === 'train' ? 'plaintext' : undefined }, `round ${round} ${task}: ${selected.size} of ${p.population} clients selected (q=${q.toPrecision(3)})`);
     this.emit('phase-open', { round, task, seed, samplingRate: q, selected: selected.size });
     // A persistent device (a browser, `fedrec client`) that is not connected is offline: count it as
     // dropped now rather than hold the key stage to its deadline for it. It rejoins a later round.
     for (const id of selected) if (this.availability.isPersistent(id) && this.transport?.tasksOf(id) === null) p.dropped.add(id);
-    for (const id of this.transport?.persistentClients() ?? []) if (selected.has(id)) this.offerIfSelected(id, false);
+    for (const id of this.transport?.persistentClients() ?? []) if (selected.has(id)) this.desk.offerIfSelected(id, false);
     let outcome: SecureOutcome | null = null;
     if (r) {
       outcome = await runSecureStages(r, {
@@ -432,18 +344,18 @@ export class RoundEngine extends EventEmitter {
           this.d.logger.info({ event: 'deadline', round, task, reported: p.reported.size, selected: selected.size }, `round ${round} ${task} deadline`);
           resolve();
         }, deadlineMs);
-        this.closePhase = () => {
+        this.desk.closePhase = () => {
           clearTimeout(timer);
           resolve();
         };
         // Offers at open may already have settled it (e.g. every selected device lacks the task).
-        if (isComplete(p)) this.closePhase();
+        if (isComplete(p)) this.desk.closePhase();
       });
     }
-    this.closePhase = null;
-    this.phase = null;
-    this.secure = null;
-    this.lastClosed = { round, task };
+    this.desk.closePhase = null;
+    this.desk.phase = null;
+    this.desk.secure = null;
+    this.desk.lastClosed = { round, task };
     return { phase: p, secure: outcome };
   }
 
