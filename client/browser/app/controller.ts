@@ -13,7 +13,8 @@ import { nowSeconds } from './history.js';
 import { deleteDb, readRecord } from './idb.js';
 import type { PageToWorker, WorkerToPage } from './worker-protocol.js';
 
-const PRIVACY_POLL_MS = 10_000;
+/** GET /privacy is cheap and public; rounds can come every few seconds, so the ε shown follows them. */
+const PRIVACY_POLL_MS = 3_000;
 
 export class Controller {
   state: AppState;
