@@ -3,33 +3,21 @@
 // checkout's build (a shim `npx` first on PATH). setup runs first, the coordinator stays up, alice and
 // bob run side by side until the coordinator is done, then `after`. If the README drifts, this fails.
 
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bash, repo, shellDir, walkthroughBlocks as walkthrough } from '../test-helpers/readme-shell.js';
+import { repo, useReadmeShell, walkthroughBlocks as walkthrough } from '../test-helpers/readme-shell.js';
 import { STACK_LINE } from '../test-helpers/run-cli.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 interface Ran { line: string; code: number | null; out: string }
 
-let dir = '';
-let coordinator: ChildProcess | null = null;
-afterEach(async () => {
-  coordinator?.kill('SIGKILL');
-  coordinator = null;
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function freshDir(): Promise<NodeJS.ProcessEnv> {
-  const fresh = await shellDir('fedrec-walkthrough-');
-  dir = fresh.dir;
-  return fresh.env;
-}
-
-const start = (line: string, env: NodeJS.ProcessEnv) => bash(line, dir, env);
+const shell = useReadmeShell('fedrec-walkthrough-', afterEach);
+const freshDir = () => shell.fresh();
+const start = (line: string, env: NodeJS.ProcessEnv) => shell.run(line, env);
 
 async function runLines(lines: string[], env: NodeJS.ProcessEnv): Promise<Ran[]> {
   const ran: Ran[] = [];
@@ -58,7 +46,7 @@ async function run(name: string, port: number): Promise<{ after: Ran[]; log: () 
   const env = await freshDir();
   if (parts.setup) await runLines(parts.setup, env);
   const c = start(parts.coordinator[0], env);
-  coordinator = c.child;
+  shell.keep(c.child);
   for (let i = 0; i < 200 && !c.output().includes('"event":"listening"'); i++) await new Promise((r) => setTimeout(r, 50));
   expect(c.output()).toContain('"event":"listening"');
   const people = await Promise.all([runLines(parts.alice, env), runLines(parts.bob, env)]);
@@ -67,7 +55,7 @@ async function run(name: string, port: number): Promise<{ after: Ran[]; log: () 
   // Ctrl-C stops the finished coordinator at once, cleanly.
   c.child.kill('SIGINT');
   expect(await c.exited).toBe(0);
-  coordinator = null;
+  shell.keep(null);
   for (const r of [...people.flat(), ...after]) expect(r.out, r.line).not.toMatch(STACK_LINE);
   return { after, log: c.output };
 }
@@ -92,10 +80,10 @@ describe('the README walk-throughs, verbatim', () => {
     }
     expect(table.some((row) => /because you (watched|bought)/.test(row)), table.join('\n')).toBe(true);
     // forget --server: Alice's id is off the coordinator's disk at once; Bob's stays.
-    const registry = JSON.parse(await readFile(join(dir, 'laptop-state/registry.json'), 'utf8'));
+    const registry = JSON.parse(await readFile(join(shell.dir, 'laptop-state/registry.json'), 'utf8'));
     expect(registry.clients).not.toContain(ledger.clientId);
     expect(registry.clients).toHaveLength(1);
-    expect(JSON.parse(await readFile(join(dir, 'bob/consent.json'), 'utf8')).granted).toBe(false);
+    expect(JSON.parse(await readFile(join(shell.dir, 'bob/consent.json'), 'utf8')).granted).toBe(false);
     const carol = out(after, 'npx fedrec client --server');
     expect(carol).toContain('FEDREC_PRIVACY_LIMIT');
     expect(carol).toContain('refused, as asked');
@@ -109,7 +97,7 @@ describe('the README walk-throughs, verbatim', () => {
     const mallory = out(after, 'npx fedrec client --server');
     expect(mallory).toContain('FEDREC_UNAUTHORIZED');
     expect(mallory).toContain('refused: no token');
-    const registry = JSON.parse(await readFile(join(dir, 'tls-state/registry.json'), 'utf8'));
+    const registry = JSON.parse(await readFile(join(shell.dir, 'tls-state/registry.json'), 'utf8'));
     expect(registry.clients).toHaveLength(2); // alice and bob; mallory was never registered
     expect(JSON.stringify(registry)).not.toContain('alice@example.org'); // a salted hash, not the account
   }, 120_000);

@@ -3,31 +3,19 @@
 // (a shim first on PATH). The coordinator stays up while `after` runs; the status the README prints
 // must be what the command prints (the clock aside).
 
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bash as bashIn, repo, shellDir, walkthroughBlocks as blocks } from '../test-helpers/readme-shell.js';
+import { repo, useReadmeShell, walkthroughBlocks as blocks } from '../test-helpers/readme-shell.js';
 import { STACK_LINE } from '../test-helpers/run-cli.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
-let dir = '';
-let coordinator: ChildProcess | null = null;
-afterEach(async () => {
-  coordinator?.kill('SIGKILL');
-  coordinator = null;
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function freshDir(): Promise<NodeJS.ProcessEnv> {
-  const fresh = await shellDir('fedrec-watching-');
-  dir = fresh.dir;
-  return fresh.env;
-}
-
-const bash = (line: string, env: NodeJS.ProcessEnv) => bashIn(line, dir, env);
+const shell = useReadmeShell('fedrec-watching-', afterEach);
+const freshDir = () => shell.fresh();
+const bash = (line: string, env: NodeJS.ProcessEnv) => shell.run(line, env);
 
 /** Runs setup, starts the coordinator, runs `after`; returns each `after` line's output, in order. */
 async function run(name: string): Promise<string[]> {
@@ -37,7 +25,7 @@ async function run(name: string): Promise<string[]> {
   const env = await freshDir();
   for (const line of parts.setup ?? []) expect(await bash(line, env).exited, line).toBe(0);
   const c = bash(parts.coordinator[0], env);
-  coordinator = c.child;
+  shell.keep(c.child);
   for (let i = 0; i < 200 && !c.output().includes('"event":"listening"'); i++) await new Promise((r) => setTimeout(r, 50));
   expect(c.output()).toContain('"event":"listening"');
   const outputs: string[] = [];
@@ -49,7 +37,7 @@ async function run(name: string): Promise<string[]> {
   }
   c.child.kill('SIGINT');
   expect(await c.exited).toBe(0);
-  coordinator = null;
+  shell.keep(null);
   return outputs;
 }
 

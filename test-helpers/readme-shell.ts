@@ -3,7 +3,7 @@
 // on PATH) and `examples/` is this checkout's.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +46,34 @@ export function bash(line: string, dir: string, env: NodeJS.ProcessEnv): Shell {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   return { child, output: () => out, exited: new Promise((r) => child.on('close', (code) => r(code))) };
+}
+
+/**
+ * A test file's README shell: a fresh directory per test (removed afterwards, with any coordinator
+ * still running in it killed), and bash lines run there.
+ */
+export function useReadmeShell(prefix: string, afterEach: (fn: () => Promise<void>) => void) {
+  let dir = '';
+  let coordinator: ChildProcess | null = null;
+  afterEach(async () => {
+    coordinator?.kill('SIGKILL');
+    coordinator = null;
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = '';
+  });
+  return {
+    get dir(): string {
+      return dir;
+    },
+    async fresh(): Promise<NodeJS.ProcessEnv> {
+      const made = await shellDir(prefix);
+      dir = made.dir;
+      return made.env;
+    },
+    run: (line: string, env: NodeJS.ProcessEnv): Shell => bash(line, dir, env),
+    /** The long-running coordinator of this test: killed after it if the test did not stop it. */
+    keep(child: ChildProcess | null): void {
+      coordinator = child;
+    },
+  };
 }
