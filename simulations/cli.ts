@@ -8,16 +8,17 @@ import { ErrorCodes } from '../shared/protocol/errors.js';
 import { baselineDefaults, runBaseline } from './baseline.js';
 import { loadPopulation } from './populations/load.js';
 import { leaveOneOut } from './populations/split.js';
-import { runSimulation, simulationDefaults, type SimulationOptions } from './simulate.js';
+import { planSimulation, runSimulation, simulationDefaults, type SimulationOptions } from './simulate.js';
 import { UPDATE_ENCODINGS, type UpdateEncoding } from '../shared/protocol/update-encoding.js';
 
 export const simulateUsage = `fedrec simulate [--data synthetic|synthetic:users=N,items=M,...|movielens:PATH] [--out FILE.json]
   [--rounds ${simulationDefaults.rounds}] [--clients-per-round ${simulationDefaults.clientsPerRound} | --sampling-rate Q] [--local-epochs ${simulationDefaults.localEpochs}]
   [--dim ${simulationDefaults.dim}] [--lr ${simulationDefaults.lr}] [--l2 ${simulationDefaults.l2}] [--clip ${simulationDefaults.clip}] [--noise-multiplier ${simulationDefaults.noiseMultiplier}] [--server-lr ${simulationDefaults.serverLr}]
   [--server-optimizer fedavg|fedadam] [--eval-clients ${simulationDefaults.evalClients}] [--eval-every ${simulationDefaults.evalEvery}] [--seed ${simulationDefaults.seed}]
-  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--aggregation secure|plaintext] [--dp central|distributed] [--compression f32|f16|q8 (plaintext only)] [--fleet auto|checkin|persistent] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]`;
+  [--adaptive-clip QUANTILE] [--trainer kernel|tfjs] [--aggregation secure|plaintext] [--dp central|distributed] [--compression f32|f16|q8 (plaintext only)] [--fleet auto|checkin|persistent] [--workers ${simulationDefaults.workers}] [--target-epsilon E] [--delta ${simulationDefaults.delta}] [--state-dir DIR] [--log-format pretty|json]
+  [--dry-run]   check the flags, data and configuration, print what would run, and stop`;
 
-export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--l2 ${baselineDefaults.l2}] [--seed ${baselineDefaults.seed}]`;
+export const baselineUsage = `fedrec baseline --data SPEC [--out FILE.json] [--epochs ${baselineDefaults.epochs}] [--dim ${baselineDefaults.dim}] [--lr ${baselineDefaults.lr}] [--l2 ${baselineDefaults.l2}] [--seed ${baselineDefaults.seed}] [--dry-run]`;
 
 function logFormat(v: unknown): LogFormat {
   if (v === undefined) return process.stderr.isTTY ? 'pretty' : 'json';
@@ -51,7 +52,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
     'eval-clients': { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-fit-epochs': { type: 'string' }, seed: { type: 'string' },
     workers: { type: 'string' }, concurrency: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'target-epsilon': { type: 'string' },
     delta: { type: 'string' }, 'state-dir': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
-    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' }, fleet: { type: 'string' }, aggregation: { type: 'string' }, dp: { type: 'string' },
+    'adaptive-clip': { type: 'string' }, trainer: { type: 'string' }, l2: { type: 'string' }, compression: { type: 'string' }, fleet: { type: 'string' }, aggregation: { type: 'string' }, dp: { type: 'string' }, 'dry-run': { type: 'boolean' },
   });
   if (values.help) {
     console.log(simulateUsage);
@@ -112,6 +113,7 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   if (values['state-dir']) o.stateDir = values['state-dir'];
   const format = logFormat(values['log-format']);
   await checkPaths(values);
+  if (values['dry-run']) return dryRunSimulation(o, values.out);
   // People get one line per round; the JSON mode keeps the coordinator's full round log.
   const logger = createLogger({ format, name: 'simulate', concise: true });
   const coordinatorLogger = createLogger({ format, name: 'coordinator', level: format === 'pretty' ? 'warn' : 'info' });
@@ -128,10 +130,23 @@ export async function runSimulateCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Everything checked that the run would check before its long work, then one JSON line: the plan. */
+async function dryRunSimulation(o: SimulationOptions, out: string | undefined): Promise<number> {
+  let plan;
+  try {
+    plan = await planSimulation(o);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const c = plan.config;
+  console.log(JSON.stringify({ dryRun: true, population: plan.population.name, users: plan.n, items: plan.population.itemIds.length, rounds: c.rounds, samplingRate: c.samplingRate, aggregation: c.aggregation, dp: c.dp, noiseMultiplier: c.noiseMultiplier, clipNorm: c.round.clipNorm, budget: c.privacy.budget, out: out ?? null }));
+  return 0;
+}
+
 export async function runBaselineCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     data: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, dim: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
-    seed: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' },
+    seed: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
   });
   if (values.help) {
     console.log(baselineUsage);
@@ -147,6 +162,10 @@ export async function runBaselineCommand(argv: string[]): Promise<number> {
   await checkPaths(values);
   const population = await loadPopulation(values.data ?? 'synthetic', { seed: o.seed });
   const splits = leaveOneOut(population, { seed: o.seed });
+  if (values['dry-run']) {
+    console.log(JSON.stringify({ dryRun: true, population: population.name, users: splits.length, items: population.itemIds.length, epochs: o.epochs, out: values.out ?? null }));
+    return 0;
+  }
   const started = Date.now();
   const result = runBaseline(population.itemIds, splits, o, (epoch, q) =>
     logger.info({ event: 'epoch', epoch, of: o.epochs, ...q }, `epoch ${epoch}/${o.epochs}: HR@10 ${q.hr10.toFixed(4)} NDCG@10 ${q.ndcg10.toFixed(4)}`),

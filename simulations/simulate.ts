@@ -116,8 +116,8 @@ export interface SimulationHooks {
   onCoordinator?: (coordinator: RunningCoordinator) => void;
 }
 
-export async function runSimulation(o: SimulationOptions, logger: Logger, coordinatorLogger: Logger, clientLogger: Logger, hooks: SimulationHooks = {}): Promise<SimulationResult> {
-  const started = Date.now();
+/** The population, its split and the coordinator configuration a simulation would run with (no work yet). */
+export async function planSimulation(o: SimulationOptions) {
   const population = await loadPopulation(o.data, { seed: o.seed });
   const splits = leaveOneOut(population, { seed: o.seed });
   if (splits.length === 0) throw new Error(`population ${population.name} has no user with two or more interactions`);
@@ -148,6 +148,12 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
     seed: o.seed,
     samplingSeed: o.seed, // reproducible selection; the noise still comes from the CSPRNG
   });
+  return { population, splits, n, config };
+}
+
+export async function runSimulation(o: SimulationOptions, logger: Logger, coordinatorLogger: Logger, clientLogger: Logger, hooks: SimulationHooks = {}): Promise<SimulationResult> {
+  const started = Date.now();
+  const { population, splits, n, config } = await planSimulation(o);
   const ownStateDir = o.stateDir === null;
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
   logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); ${fleetMode(o, n)} clients; local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);

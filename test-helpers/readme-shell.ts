@@ -19,15 +19,26 @@ export function walkthroughBlocks(readme: string, name: string): Record<string, 
   return parts;
 }
 
-/** A fresh directory with examples/ linked and the environment whose `npx fedrec` is this build. */
-export async function shellDir(prefix: string): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
+/**
+ * A fresh directory with examples/ linked and the environment whose `npx fedrec` is this build.
+ * `dryRun`: `fedrec simulate` and `fedrec baseline` get --dry-run (every check, no long work), and
+ * `npm ci` is a no-op (the tests run after it).
+ */
+export async function shellDir(prefix: string, o: { dryRun?: boolean } = {}): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   await symlink(join(repo, 'examples'), join(dir, 'examples'));
   const bin = join(dir, '.shim');
   await mkdir(bin);
   const realNpx = spawnSync('sh', ['-c', 'command -v npx']).stdout.toString().trim();
-  await writeFile(join(bin, 'npx'), `#!/bin/sh\nif [ "$1" = fedrec ]; then shift; exec "${process.execPath}" "${join(repo, 'bin/fedrec.js')}" "$@"; fi\nexec "${realNpx}" "$@"\n`);
+  const fedrec = `"${process.execPath}" "${join(repo, 'bin/fedrec.js')}"`;
+  const dry = o.dryRun ? `if [ "$1" = simulate ] || [ "$1" = baseline ]; then exec ${fedrec} "$@" --dry-run; fi\n` : '';
+  await writeFile(join(bin, 'npx'), `#!/bin/sh\nif [ "$1" = fedrec ]; then shift; ${dry}exec ${fedrec} "$@"; fi\nexec "${realNpx}" "$@"\n`);
   await chmod(join(bin, 'npx'), 0o755);
+  if (o.dryRun) {
+    const realNpm = spawnSync('sh', ['-c', 'command -v npm']).stdout.toString().trim();
+    await writeFile(join(bin, 'npm'), `#!/bin/sh\nif [ "$1" = ci ]; then exit 0; fi\nexec "${realNpm}" "$@"\n`);
+    await chmod(join(bin, 'npm'), 0o755);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   delete env.FEDREC_LOG_LEVEL; // people see the default logs
   return { dir, env };
