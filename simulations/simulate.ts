@@ -144,6 +144,10 @@ export async function planSimulation(o: SimulationOptions) {
     serverOptimizer: { name: o.serverOptimizer, lr: o.serverLr },
     aggregation: o.aggregation,
     dp: o.dp,
+    // Simulated devices never leave: a secure stage that outlasts the network default (30 s) only
+    // means 1,000 clients share two cores. Counting them as dropouts would drop their noise under
+    // distributed DP (more ε) and their updates, so the stages get the round's deadline.
+    secureAggregation: { stageDeadlineMs: o.deadlineMs },
     privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
     seed: o.seed,
     samplingSeed: o.seed, // reproducible selection; the noise still comes from the CSPRNG
