@@ -52,6 +52,8 @@ export interface CoordinatorOptions {
   catalogueMetadata?: ItemMetadata | null;
   /** Listen, but run no round until engine.start() (a simulation registers its whole fleet first). */
   deferRounds?: boolean;
+  /** Clients known to be registering (a simulation's fleet): start checks use it, not the registry's size so far. */
+  expectedPopulation?: number;
   /** A directory (the built web app) served on the GET paths no API route answers; none by default. */
   staticDir?: string | null;
   /** The built dashboard page served at /dashboard; dist/dashboard/ by default. */
@@ -61,7 +63,7 @@ export interface CoordinatorOptions {
 /** Room for msgpack framing and the small fields around an update's delta. */
 const FRAME_HEADROOM_BYTES = 64 * 1024;
 
-export async function startCoordinator({ config, logger, itemIds, catalogueMetadata, staticDir, dashboardDir, deferRounds }: CoordinatorOptions): Promise<RunningCoordinator> {
+export async function startCoordinator({ config, logger, itemIds, catalogueMetadata, staticDir, dashboardDir, deferRounds, expectedPopulation }: CoordinatorOptions): Promise<RunningCoordinator> {
   const store = config.stateDir ? new CheckpointStore(config.stateDir) : null;
   if (config.stateDir) await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const registry = await openRegistry(config);
@@ -86,8 +88,9 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
   }
 
   // Before listening: a budget round 1 cannot afford is a mistake to fix now, not a silent "done".
-  if (!checkpoint) refuseUnaffordableBudget(config, registry.size, parameterCount(model));
-  const noisy = noiseWarning(config, registry.size, parameterCount(model));
+  const population = Math.max(registry.size, expectedPopulation ?? 0);
+  if (!checkpoint) refuseUnaffordableBudget(config, population, parameterCount(model));
+  const noisy = noiseWarning(config, population, parameterCount(model));
   if (noisy) logger.warn({ event: 'start-warning', code: noisy.code, ...noisy.numbers }, noisy.message);
 
   const strategy = makeStrategy(config);

@@ -8,7 +8,31 @@ import { tinyItemIds } from '../test-helpers/tiny.js';
 import { resolveConfig } from './config.js';
 import { startCoordinator } from './coordinator.js';
 
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return { lines, logger: pino({ level: 'info' }, sink) };
+}
+
 describe('the start line', () => {
+  it('warns about noise for the population a simulation will register, not the empty registry', async () => {
+    const config = resolveConfig({ port: 0, model: { dim: 4 }, samplingRate: 0.02, minClients: 2, noiseMultiplier: 1 });
+    const { lines, logger } = capture();
+    // tinyItemIds × (dim + 1) parameters: √d/(q·N) decides the warning; 50,000 expected → ≈ 1,000 a round.
+    const running = await startCoordinator({ config, logger, itemIds: tinyItemIds, expectedPopulation: 50_000 });
+    await running.close();
+    expect(lines.find((l) => l.event === 'start-warning')).toBeUndefined();
+    const { lines: early, logger: earlyLogger } = capture();
+    const alone = await startCoordinator({ config, logger: earlyLogger, itemIds: tinyItemIds });
+    await alone.close();
+    expect(early.find((l) => l.event === 'start-warning')).toMatchObject({ population: 2, samplingRate: 0.02 });
+  });
+
   it('states aggregation, q, minClients, minReports, noise, budget and registration', async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({

@@ -6,5 +6,6 @@ describe('planSimulation', () => {
     const { config } = await planSimulation({ ...simulationDefaults, data: 'synthetic:users=50,items=20', deadlineMs: 123_000 });
     expect(config.secureAggregation.stageDeadlineMs).toBe(123_000);
     expect(config.roundDeadlineMs).toBe(123_000);
+    expect(config.limits.heartbeatTimeoutMs).toBe(123_000);
   });
 });

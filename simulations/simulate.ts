@@ -148,6 +148,8 @@ export async function planSimulation(o: SimulationOptions) {
     // means 1,000 clients share two cores. Counting them as dropouts would drop their noise under
     // distributed DP (more ε) and their updates, so the stages get the round's deadline.
     secureAggregation: { stageDeadlineMs: o.deadlineMs },
+    // For the same reason a worker busy with other devices' crypto can miss a 45 s heartbeat.
+    limits: { heartbeatTimeoutMs: o.deadlineMs },
     privacy: { delta: o.budget?.delta ?? o.delta, budget: o.budget },
     seed: o.seed,
     samplingSeed: o.seed, // reproducible selection; the noise still comes from the CSPRNG
@@ -162,7 +164,7 @@ export async function runSimulation(o: SimulationOptions, logger: Logger, coordi
   config.stateDir = o.stateDir ?? (await mkdtemp(join(tmpdir(), 'fedrec-sim-')));
   logger.info({ event: 'population', population: population.name, users: n, items: population.itemIds.length, workers: o.workers, trainer: o.trainer }, `population ${population.name}: ${n} users, ${population.itemIds.length} items; ${o.workers} worker thread(s); ${fleetMode(o, n)} clients; local training: ${o.trainer === 'kernel' ? 'Float32Array SGD kernel (tfjs not needed)' : 'tfjs'}`);
 
-  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds, catalogueMetadata: population.metadata ?? null, deferRounds: true });
+  const coordinator = await startCoordinator({ config, logger: coordinatorLogger, itemIds: population.itemIds, catalogueMetadata: population.metadata ?? null, deferRounds: true, expectedPopulation: n });
   hooks.onCoordinator?.(coordinator);
   const rounds: SimulationRound[] = [];
   let stoppedBy: 'rounds' | 'budget' = 'rounds';
