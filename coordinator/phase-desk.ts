@@ -1,5 +1,5 @@
 // The open phase and the answers devices send to it: offers, updates, metrics, declines, secure-
-// aggregation messages and disconnects. The round engine opens and closes phases (round-engine.ts);
+// aggregation messages and disconnects. The round engine opens and closes phases (phase-runner.ts);
 // this desk holds the one that is open and settles what each message means for it.
 
 import type { Logger } from 'pino';

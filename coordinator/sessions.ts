@@ -1,19 +1,18 @@
 // One WebSocket connection: decode → validate → dispatch, and the answer to every failure is a
-// coded error frame and a log line; nothing a peer sends can throw past this file.
+// coded error frame and a log line; nothing a peer sends can throw past this file. What a join
+// means (admission, enrollment, the welcome) is in join-handler.ts.
 
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
-import type { ClientMessage, JoinMode, Task, WelcomeMessage } from '../shared/protocol/messages.js';
+import type { ClientMessage, JoinMode, Task } from '../shared/protocol/messages.js';
 import type { Curve } from '../shared/protocol/secagg-messages.js';
 import { validateClientMessage } from '../shared/protocol/validate.js';
-import { int32ToBytes } from '../shared/protocol/binary.js';
-import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import type { RoundEngine, Transport } from './round-engine.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import { TokenBucket } from './rate-limit.js';
-import { RegistrationRate } from './registration-rate.js';
+import { JoinHandler } from './join-handler.js';
 
 export interface Session {
   ws: WebSocket;
@@ -42,9 +41,6 @@ export interface SessionLimits {
   registrationsPerIpPerMinute: number;
 }
 
-/** Enrollment refusals, answered with the code and a 1008 close. */
-const ENROLLMENT_REFUSALS = new Set<string>([ErrorCodes.UNAUTHORIZED, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.TOKEN_REUSED]);
-
 /** Refused-for-rate messages in a row before the connection is closed (1008). */
 const MAX_RATE_STRIKES = 20;
 
@@ -56,14 +52,26 @@ export class SessionManager implements Transport {
   readonly rejections = new Map<string, number>();
   /** Bytes of every message received (GET /metrics); frames over the size limit never arrive. */
   receivedBytes = 0;
+  /** Whether an id is already registered (set by the coordinator); unknown: every join counts as new. */
+  isRegistered: (clientId: string) => boolean = () => false;
+  private readonly joins: JoinHandler;
 
   constructor(
     private readonly engine: RoundEngine,
-    private readonly ledger: PrivacyLedger,
+    ledger: PrivacyLedger,
     private readonly limits: SessionLimits,
     private readonly logger: Logger,
   ) {
     engine.attach(this);
+    this.joins = new JoinHandler({
+      engine,
+      ledger,
+      limits,
+      logger,
+      byId: this.byId,
+      isRegistered: (id) => this.isRegistered(id),
+      reject: (s, ws, err) => this.reject(s, ws, err),
+    });
   }
 
   get connected(): number {
@@ -161,8 +169,7 @@ export class SessionManager implements Transport {
   }
 
   private dispatch(s: Session, msg: ClientMessage): void {
-    if (msg.type === 'join') this.admitRegistration(s, msg.clientId);
-    if (msg.type === 'join') return this.join(s, msg.clientId, msg.mode, msg.capabilities.tasks, msg.capabilities.curves ?? [], msg.catalogueVersion, msg.token);
+    if (msg.type === 'join') return this.joins.join(s, msg);
     if (msg.type === 'heartbeat') {
       s.ws.send(encodeMessage({ type: 'heartbeat', sentAt: Date.now() }));
       return;
@@ -186,67 +193,6 @@ export class SessionManager implements Transport {
         this.logger.info({ event: 'client-left', clientId: id, forget: msg.forget }, msg.forget ? 'client left and was forgotten' : 'client left');
         s.ws.close(CloseCodes.NORMAL, 'bye');
         return;
-    }
-  }
-
-  private join(s: Session, clientId: string, mode: JoinMode, tasks: readonly Task[], curves: readonly Curve[], catalogueVersion: string | undefined, token: string | undefined): void {
-    if (s.clientId !== null) throw new FedrecError(ErrorCodes.ALREADY_JOINED, `this connection already joined as ${s.clientId}`);
-    let admission;
-    try {
-      admission = this.engine.admits(clientId, token);
-    } catch (err) {
-      // A refused enrollment ends the connection: a peer without a valid token has nothing to do here.
-      if (err instanceof FedrecError && ENROLLMENT_REFUSALS.has(err.code)) {
-        this.reject(s, s.ws, err);
-        s.ws.close(CloseCodes.POLICY_VIOLATION, err.code);
-        return;
-      }
-      throw err;
-    }
-    if (admission.registered) {
-      this.logger.info({ event: 'enrolled', clientId, replaced: admission.replaced }, admission.replaced ? 'client enrolled with a token; the account\'s previous id was forgotten' : 'client enrolled with a token');
-      admission.persisted.catch((err: Error) => this.logger.error({ event: 'registry-write-failed', err: err.message }, 'could not persist an enrollment (registry.json / used-tokens.json)'));
-      if (admission.replaced) this.byId.get(admission.replaced)?.ws.close(CloseCodes.POLICY_VIOLATION, ErrorCodes.UNKNOWN_CLIENT);
-    }
-    const previous = this.byId.get(clientId);
-    if (previous) {
-      // A reconnect after a network drop: the new connection wins; the old one may be half-dead.
-      previous.clientId = null;
-      previous.ws.close(CloseCodes.POLICY_VIOLATION, ErrorCodes.CLIENT_ID_IN_USE);
-    }
-    s.clientId = clientId;
-    s.mode = mode;
-    s.tasks = tasks;
-    s.curves = curves;
-    this.byId.set(clientId, s);
-    const cat = this.engine.catalogue;
-    const welcome: WelcomeMessage = {
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      clientId,
-      catalogue: catalogueVersion === cat.version ? { version: cat.version } : { version: cat.version, itemIds: int32ToBytes(cat.itemIds) },
-      limits: { maxPayloadBytes: this.limits.maxPayloadBytes, heartbeatIntervalMs: this.limits.heartbeatIntervalMs },
-      privacy: this.ledger.summary(),
-    };
-    s.ws.send(encodeMessage(welcome));
-    // Persistent devices join once per connection: worth a line. Check-ins poll every second or so.
-    if (mode === 'persistent') this.logger.info({ event: 'join', clientId, connected: this.byId.size }, `client joined (${this.byId.size} joined)`);
-    else this.logger.debug({ event: 'check-in', clientId }, 'client checked in');
-    this.engine.onJoin(clientId, mode);
-  }
-
-  // ---- admission ---------------------------------------------------------------------------
-
-  /** Whether an id is already registered (set by the coordinator); unknown: every join counts as new. */
-  isRegistered: (clientId: string) => boolean = () => false;
-  private registrations: RegistrationRate | null = null;
-
-  /** Throws FEDREC_RATE_LIMITED, before anything is registered, when this address mints ids too fast. */
-  private admitRegistration(s: Session, clientId: string): void {
-    if (this.limits.registrationsPerIpPerMinute === 0 || s.clientId !== null || this.isRegistered(clientId)) return;
-    this.registrations ??= new RegistrationRate(this.limits.registrationsPerIpPerMinute);
-    if (!this.registrations.take(s.ip)) {
-      throw new FedrecError(ErrorCodes.RATE_LIMITED, `more than ${this.limits.registrationsPerIpPerMinute} new client ids a minute from one address; nothing was registered, retry later`);
     }
   }
 
