@@ -73,7 +73,9 @@ export async function doOffer(c: OfferContext, offer: OfferMessage): Promise<voi
 async function doSecureOffer(c: OfferContext, offer: OfferMessage, model: ReturnType<typeof modelFromOffer>, data: MappedData, rng: SeededRandom, keep: () => unknown): Promise<void> {
   const st = c.state;
   const o = c.options;
-  const task = new SecureTask(new SecureClientRound(offer.round, offer.secure!, o.expander ?? webCryptoExpander), (m) => c.send(m));
+  // Distributed-DP noise is checked against the z this coordinator declared to this device.
+  const floor = { noiseMultiplier: st.declaredPrivacy?.noiseMultiplier ?? null, clipNorm: offer.config.clipNorm, length: model.params.length };
+  const task = new SecureTask(new SecureClientRound(offer.round, offer.secure!, o.expander ?? webCryptoExpander, floor), (m) => c.send(m));
   c.setSecureTask(task);
   c.send(await task.round.keys());
   const { update: u, examples } = await trainUpdate(offer, model, st.userVector!, data, rng, { trainer: o.trainer, middleware: o.middleware, maxPayloadBytes: c.maxPayloadBytes });
@@ -81,7 +83,8 @@ async function doSecureOffer(c: OfferContext, offer: OfferMessage, model: Return
   const ranges = u.support ? (fn: (a: number, b: number) => void) => forEachRange(u, fn) : undefined;
   const masked = await task.round.maskedInput({ delta: u.delta, clipped: u.clipped, ranges }, offer.modelVersion, () => rng.next());
   const bytes = masked.masked.byteLength;
-  await c.sendRecorded(offer.round, masked, { at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'secure' });
+  const dp = task.round.distributed; // n, μ_i, z: evidence if the coordinator overstated n
+  await c.sendRecorded(offer.round, masked, { at: new Date().toISOString(), round: offer.round, modelVersion: offer.modelVersion, bytes, norm: u.norm, clipped: u.clipped, localNoiseStddev: u.localNoiseStddev, clipNorm: offer.config.clipNorm, aggregation: 'secure', ...(dp ? { distributedDp: dp } : {}) });
   keep();
   await o.store.save(st);
   c.log.info({ event: 'update-sent', round: offer.round, bytes, clipped: u.clipped, examples, aggregation: 'secure' }, `round ${offer.round}: masked update sent`);

@@ -21,6 +21,11 @@ export interface LedgerEntry {
   kind?: 'update' | 'metrics';
   /** Recorded when it left; true once the coordinator acknowledged it (a late one still left). */
   acknowledged?: boolean;
+  /**
+   * Distributed DP: the plan this device checked and followed — n the coordinator claimed, μ_i it
+   * added (integer units), z it checked against, p. n cannot be checked, so it is kept as evidence.
+   */
+  distributedDp?: { clients: number; noise: number; noiseMultiplier: number; dropoutRate: number };
 }
 
 /** The user's own decision, kept on the device. Nothing trains without `granted`. */
@@ -51,6 +56,8 @@ export interface DeclaredPrivacy {
   delta: number;
   budget: { epsilon: number; delta: number } | null;
   aggregation: 'secure' | 'plaintext';
+  /** z: distributed-DP noise shares are checked against it (absent in states saved before it was kept). */
+  noiseMultiplier?: number;
   /** When it was declared (ISO time). */
   at: string;
 }

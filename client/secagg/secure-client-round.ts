@@ -1,18 +1,21 @@
 // The device's side of one SecAgg+ round: fresh keys, Shamir shares of its mask key and self-mask
 // seed sealed to each neighbour, the masked quantized update, and answers to the unmasking request
 // — refusing any request that would reveal both secrets of one client, or that names too few
-// survivors. Nothing here touches the network; FedrecClient sends what these methods return.
+// survivors, and (distributed DP) noise below the floor the declared z sets (noise-floor.ts).
+// Nothing here touches the network; FedrecClient sends what these methods return.
 
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { DistributedDpParams, SaKeysMessage, SaMaskedMessage, SaNeighboursMessage, SaRelayMessage, SaSharesMessage, SaUnmaskMessage, SaUnmaskRequestMessage, SecureOffer } from '../../shared/protocol/secagg-messages.js';
 import { generateKeyPair, type KeyPairBytes, publicKeyLength } from '../../shared/secagg/key-agreement.js';
-import { addInto, type MaskExpander } from '../../shared/secagg/prg.js';
+import type { MaskExpander } from '../../shared/secagg/prg.js';
 import { encodeDistributed } from '../../shared/secagg/distributed-dp.js';
 import { quantizeInto } from '../../shared/secagg/quantize.js';
 import { rotationSigns } from '../../shared/secagg/rotation.js';
-import { applyPairMask, decodeShareBundle, encodeShareBundle, pairMaskKey, selfMaskKey, shareAad, shareKey } from '../../shared/secagg/round-keys.js';
+import { applyMasks } from '../../shared/secagg/mask-sum.js';
+import { decodeShareBundle, encodeShareBundle, pairMaskKey, pairMaskSign, selfMaskKey, shareAad, shareKey } from '../../shared/secagg/round-keys.js';
 import { open, seal } from '../../shared/secagg/share-cipher.js';
 import { splitSecret } from '../../shared/secagg/shamir.js';
+import { checkNoiseFloor, type DistributedDpRecord, type NoiseFloorInput } from './noise-floor.js';
 
 export interface SecureInput {
   delta: Float32Array;
@@ -35,6 +38,7 @@ export class SecureClientRound {
   private scale = 0;
   /** Distributed DP: this device adds its own share of the round's Skellam noise before masking. */
   private dp: DistributedDpParams | null = null;
+  private dpRecord: DistributedDpRecord | null = null;
   private readonly neighbours = new Map<number, Neighbour>();
   /** Share-encryption key per neighbour: ECDH is symmetric, so the same key seals and opens. */
   private readonly shareKeys = new Map<number, Promise<Uint8Array>>();
@@ -48,6 +52,8 @@ export class SecureClientRound {
     readonly round: number,
     private readonly offer: SecureOffer,
     private readonly expander: MaskExpander,
+    /** What the device checks a distributed-DP plan against; without it such a plan is refused. */
+    private readonly floor: NoiseFloorInput | null = null,
   ) {}
 
   private fail(code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string): never {
@@ -70,6 +76,8 @@ export class SecureClientRound {
     if (!(m.threshold >= 2 && m.threshold <= k + 1 && 2 * m.threshold > k + 1)) {
       this.fail(ErrorCodes.SECAGG_BAD_REQUEST, `threshold ${m.threshold} for ${k + 1} shares: it must be more than half of them and at least 2`);
     }
+    // Before anything is shared: a refused plan leaves this device out of the round.
+    const dpRecord = m.dp ? checkNoiseFloor(m.dp, m.scale, k, this.floor, this.round) : null;
     const len = publicKeyLength(this.offer.curve);
     for (const n of m.neighbours) {
       if (n.encKey.length !== len || n.maskKey.length !== len) this.fail(ErrorCodes.SECAGG_BAD_KEY, `neighbour ${n.index} has a key that is not a ${this.offer.curve} public key`);
@@ -79,6 +87,7 @@ export class SecureClientRound {
     this.threshold = m.threshold;
     this.scale = m.scale;
     this.dp = m.dp ?? null;
+    this.dpRecord = dpRecord;
     this.seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
     const keyShares = await splitSecret(this.mask.privateKey, k + 1, m.threshold);
     const selfShares = await splitSecret(this.seed, k + 1, m.threshold);
@@ -120,6 +129,11 @@ export class SecureClientRound {
     return key;
   }
 
+  /** The distributed-DP plan this device accepted (n, μ_i, z, p), for its ledger; null otherwise. */
+  get distributed(): DistributedDpRecord | null {
+    return this.dpRecord;
+  }
+
   get ready(): boolean {
     return this.relayed;
   }
@@ -140,10 +154,9 @@ export class SecureClientRound {
     }
     const mask = this.mask;
     const peers = [...this.held.keys()].filter((p) => p !== this.index);
-    // Keys derived concurrently; masks expanded and added one at a time (each is a model-sized array).
-    const keys = await Promise.all(peers.map((p) => pairMaskKey(mask, this.neighbours.get(p)!.maskKey, this.offer.session)));
-    addInto(acc, await this.expander(await selfMaskKey(this.seed, this.offer.session), d + 1));
-    for (let j = 0; j < peers.length; j++) await applyPairMask(acc, keys[j], this.index, peers[j], this.expander);
+    // Keys derived concurrently; then all k + 1 masks added in one pass (mask-sum.ts).
+    const [self, ...keys] = await Promise.all([selfMaskKey(this.seed, this.offer.session), ...peers.map((p) => pairMaskKey(mask, this.neighbours.get(p)!.maskKey, this.offer.session))]);
+    await applyMasks(acc, [{ key: self, sign: 1 }, ...peers.map((p, j) => ({ key: keys[j], sign: pairMaskSign(this.index, p) }))], this.expander);
     return { type: 'sa-masked', round: this.round, modelVersion, masked: new Uint8Array(acc.buffer) };
   }
 

@@ -20,9 +20,11 @@ export interface DistributedRoundPlan {
  * charged for μ_i × the inputs actually summed (fewer survivors: less noise, more ε).
  */
 export function planDistributedRound(config: CoordinatorConfig, clipNorm: number, clients: number, length: number): DistributedRoundPlan {
-  const plan = planDistributed({ clipNorm, clients, length, noiseMultiplier: config.noiseMultiplier, dropoutRate: config.secureAggregation.dropoutRate });
+  const dropoutRate = config.secureAggregation.dropoutRate;
+  const plan = planDistributed({ clipNorm, clients, length, noiseMultiplier: config.noiseMultiplier, dropoutRate });
   const rotationSeed = globalThis.crypto.getRandomValues(new Uint8Array(32));
-  return { plan, params: { rotationSeed, normBound: plan.normBound, noise: plan.noisePerClient } };
+  // n and p travel too: with the declared z they let each device re-plan and check μ_i (client/secagg/noise-floor.ts).
+  return { plan, params: { rotationSeed, normBound: plan.normBound, noise: plan.noisePerClient, clients, dropoutRate } };
 }
 
 export async function rotationOf(dp: DistributedRoundPlan, length: number, expander: MaskExpander): Promise<{ signs: RotationSigns }> {

@@ -46,6 +46,8 @@ export const ErrorCodes = {
   SECAGG_BAD_REQUEST: 'FEDREC_SECAGG_BAD_REQUEST',
   SECAGG_BELOW_THRESHOLD: 'FEDREC_SECAGG_BELOW_THRESHOLD',
   SECAGG_SUM_OUT_OF_BOUND: 'FEDREC_SECAGG_SUM_OUT_OF_BOUND',
+  // Raised on the device: distributed-DP parameters below the floor the declared noise multiplier sets.
+  SECAGG_NOISE_TOO_LOW: 'FEDREC_SECAGG_NOISE_TOO_LOW',
   SECAGG_UNSUPPORTED: 'FEDREC_SECAGG_UNSUPPORTED',
   INSECURE_AGGREGATION: 'FEDREC_INSECURE_AGGREGATION',
   // Enrollment (signed, expiring, single-use tokens):

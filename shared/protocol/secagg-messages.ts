@@ -70,6 +70,10 @@ export interface DistributedDpParams {
   normBound: number;
   /** μ_i: the variance of the Skellam share it adds to every coordinate (integer units). */
   noise: number;
+  /** n: the clients that advertised keys, which the plan divides the noise among (the device checks μ_i against it). */
+  clients: number;
+  /** p: the dropout rate the shares over-provision for. */
+  dropoutRate: number;
 }
 
 export interface SaRelayMessage {

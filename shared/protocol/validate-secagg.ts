@@ -65,11 +65,17 @@ export function validateSecureOffer(s: Obj): SecureOffer {
 /** Distributed-DP parameters of sa-neighbours: a 32-byte seed and bounds a client can act on safely. */
 export function validateDistributedDp(p: Obj): DistributedDpParams {
   const t = 'sa-neighbours.dp';
+  // Participants are numbered 1…MAX_INDEX, so no round has more clients; whether n and p are
+  // plausible for this device's round is its own check (client/secagg/noise-floor.ts).
+  const clients = int(p, t, 'clients', 1);
+  if (clients > MAX_INDEX) invalid(t, 'clients', `at most ${MAX_INDEX}`);
   return {
     rotationSeed: sized(p, t, 'rotationSeed', 32, 32),
     normBound: finite(p, t, 'normBound', 1, 2 ** 31),
     // Per-coordinate variance; 2^50 is the sampler's limit and far beyond any useful share.
     noise: finite(p, t, 'noise', 0, 2 ** 50),
+    clients,
+    dropoutRate: finite(p, t, 'dropoutRate', 0, 1),
   };
 }
 
