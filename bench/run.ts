@@ -1,8 +1,10 @@
-// `npm run bench -- --out results/bench.json [--only w1,w2,w3,w4,w5,bundle] [--repeat N]`
+// `npm run bench -- --out results/bench.json [--only w1,w2,w2s,w3,w4,w5,bundle] [--repeat N]`
 //
-// Runs the six workloads (W1 client round, W2 coordinator ingest, W3 10k connections, W4 one
+// Runs the six default workloads (W1 client round, W2 coordinator ingest, W3 10k connections, W4 one
 // simulated round of ml-latest-small, W5 the same round secure vs plaintext, `bundle` the browser
-// bundle's bytes), prints one human line per workload on stdout, progress on
+// bundle's bytes) and, when asked for with --only, W2 secure (`w2s`: the masked stage of a real
+// secure round against bare ws; over a minute, as every trial runs 400 clients' key and share
+// stages and masking first), prints one human line per workload on stdout, progress on
 // stderr, and writes (and prints) one JSON object. W3 runs before W2 so that the coordinator RSS it
 // reports is not inflated by the large buffers W2 leaves behind in this process.
 
@@ -13,13 +15,16 @@ import { parseArgs } from 'node:util';
 import { availableCores, killAllChildren, progress, round } from './util.js';
 import { runW1 } from './w1-client-round.js';
 import { runW2 } from './w2-ingest.js';
+import { runW2Secure } from './w2-secure.js';
 import { runW3 } from './w3-connections.js';
 import { runW4 } from './w4-simulation-round.js';
 import { runW5 } from './w5-secure-round.js';
 import { runBundle } from './bundle-size.js';
 
-const ALL = ['w1', 'w2', 'w3', 'w4', 'w5', 'bundle'] as const;
+const ALL = ['w1', 'w2', 'w2s', 'w3', 'w4', 'w5', 'bundle'] as const;
 type Id = (typeof ALL)[number];
+/** What runs without --only. */
+const DEFAULT: readonly Id[] = ['w1', 'w2', 'w3', 'w4', 'w5', 'bundle'];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -33,11 +38,11 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log('npm run bench -- [--out results/bench.json] [--only w1,w2,w3,w4,w5,bundle] [--repeat N (W4 trials per worker count, default 3; W2 runs max(5, N) trials per side)] [--clients N (W3, default 10000)]');
+    console.log(`npm run bench -- [--out results/bench.json] [--only ${ALL.join(',')} (default ${DEFAULT.join(',')})] [--repeat N (W4 trials per worker count, default 3; W2 and W2s run max(5, N) trials per side)] [--clients N (W3, default 10000)]`);
     return 0;
   }
   const only = new Set<Id>();
-  for (const part of (values.only ?? ALL.join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const part of (values.only ?? DEFAULT.join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
     if (!(ALL as readonly string[]).includes(part)) throw new Error(`--only takes a list of ${ALL.join(', ')}; got "${part}"`);
     only.add(part as Id);
   }
@@ -80,6 +85,7 @@ async function main(): Promise<number> {
   }
   if (only.has('w3')) result.connections = await guard('w3', () => runW3({ clients: w3Clients }));
   if (only.has('w2')) result.ingest = await guard('w2', () => runW2({ trials: repeat }));
+  if (only.has('w2s')) result.ingestSecure = await guard('w2s', () => runW2Secure({ trials: repeat }));
   if (only.has('w4')) {
     if (msProject === null) {
       // The bound needs W1's project time: a short kernel-only W1 (no tfjs), not printed as W1.
@@ -94,7 +100,7 @@ async function main(): Promise<number> {
   result.coresAvailableAtEnd = await availableCores();
   // Stable key order in the file whatever order the workloads ran in.
   const ordered: Record<string, unknown> = {};
-  for (const k of ['backend', 'node', 'cpus', 'coresAvailableAtStart', 'coresAvailableAtEnd', 'platform', 'date', 'command', 'clientRound', 'ingest', 'connections', 'simulationRound', 'secureRound', 'bundle']) if (k in result) ordered[k] = result[k];
+  for (const k of ['backend', 'node', 'cpus', 'coresAvailableAtStart', 'coresAvailableAtEnd', 'platform', 'date', 'command', 'clientRound', 'ingest', 'ingestSecure', 'connections', 'simulationRound', 'secureRound', 'bundle']) if (k in result) ordered[k] = result[k];
   ordered.totalSeconds = round((Date.now() - started) / 1000, 1);
 
   const out = resolve(values.out!);

@@ -93,6 +93,8 @@ async function coordinatorTrial(updates: number, inFlight: number, hooks: { memo
     roundDeadlineMs: 600_000,
     evaluation: { every: 0 },
     noiseMultiplier: 0,
+    // The plaintext intake (dense float updates); w2-secure.ts measures the masked one.
+    aggregation: 'plaintext',
     limits: { heartbeatIntervalMs: 300_000, heartbeatTimeoutMs: 900_000 },
   });
   const itemIds = Int32Array.from({ length: ITEMS }, (_, i) => i + 1);
