@@ -6,8 +6,9 @@
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { Curve } from '../../shared/protocol/secagg-messages.js';
 import type { KeyPairBytes } from '../../shared/secagg/key-agreement.js';
-import { type MaskExpander, subInto } from '../../shared/secagg/prg.js';
-import { applyPairMask, pairMaskKey, selfMaskKey } from '../../shared/secagg/round-keys.js';
+import { applyMasks, type MaskTerm } from '../../shared/secagg/mask-sum.js';
+import type { MaskExpander } from '../../shared/secagg/prg.js';
+import { pairMaskKey, pairMaskSign, selfMaskKey } from '../../shared/secagg/round-keys.js';
 import { combineShares } from '../../shared/secagg/shamir.js';
 import type { SecureRound } from './secure-round.js';
 
@@ -34,19 +35,19 @@ export async function unmask(r: SecureRound, s: UnmaskSettings): Promise<UnmaskR
   };
   const survivors = r.survivors();
   const dropped = r.shared().filter((p) => !p.masked);
-  for (const u of survivors) {
+  // Every mask to remove, then one pass over the sum (mask-sum.ts): order does not matter mod 2^32.
+  const selfTerms = survivors.map(async (u): Promise<MaskTerm> => {
     const seed = await rebuild(r.shares.selfShares.get(u.index), `a survivor's self-mask seed`);
-    subInto(r.sum, await s.expander(await selfMaskKey(seed, s.session), r.sum.length));
-  }
-  for (const u of dropped) {
+    return { key: await selfMaskKey(seed, s.session), sign: -1 };
+  });
+  const pairTerms = dropped.map(async (u): Promise<MaskTerm[]> => {
     const privateKey = await rebuild(r.shares.keyShares.get(u.index), `a dropped client's mask key`);
     const own: KeyPairBytes = { curve: s.curve, publicKey: u.maskKey, privateKey };
-    for (const i of u.neighbours) {
-      const v = r.byIndex.get(i)!;
-      if (!v.masked) continue;
-      // v added its mask with u; computing it from u's side and applying it as u would cancels it.
-      await applyPairMask(r.sum, await pairMaskKey(own, v.maskKey, s.session), u.index, v.index, s.expander);
-    }
-  }
+    const peers = u.neighbours.map((i) => r.byIndex.get(i)!).filter((v) => v.masked);
+    // v added its mask with u; computing it from u's side and applying it as u would cancels it.
+    return Promise.all(peers.map(async (v): Promise<MaskTerm> => ({ key: await pairMaskKey(own, v.maskKey, s.session), sign: pairMaskSign(u.index, v.index) })));
+  });
+  const [self, pairs] = await Promise.all([Promise.all(selfTerms), Promise.all(pairTerms)]);
+  await applyMasks(r.sum, [...self, ...pairs.flat()], s.expander);
   return { sum: r.sum, survivors: survivors.length, dropped: dropped.length };
 }

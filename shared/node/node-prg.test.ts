@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../protocol/errors.js';
-import { webCryptoExpander } from '../secagg/prg.js';
-import { nodeExpander } from './node-prg.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { jsAddInto, jsSubInto } from '../secagg/word-add.js';
+import { type MaskTerm, webCryptoExpander } from '../secagg/prg.js';
+import { MaskSummer, nodeExpander, sumHere } from './node-prg.js';
 
 describe('nodeExpander', () => {
   it('produces the same keystream as webCryptoExpander, byte for byte', async () => {
@@ -27,5 +30,75 @@ describe('nodeExpander', () => {
 
   it('rejects a key that is not 32 bytes', async () => {
     await expect(nodeExpander(new Uint8Array(31), 4)).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY });
+  });
+});
+
+describe('nodeExpander.reader', () => {
+  it('reads the same keystream in pieces of any size, continuing where the last piece ended', async () => {
+    const key = globalThis.crypto.getRandomValues(new Uint8Array(32));
+    const whole = await nodeExpander(key, 20_000);
+    const wholeBytes = Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength);
+    const read = nodeExpander.reader!(key);
+    const pieces: Uint8Array[] = [];
+    for (const n of [4, 12, 16, 1000, 32_768, 4, 46_196]) pieces.push(Uint8Array.from(read(n)));
+    expect(Buffer.concat(pieces).equals(wholeBytes)).toBe(true);
+  });
+
+  it('rejects a key that is not 32 bytes', () => {
+    expect(() => nodeExpander.reader!(new Uint8Array(16))).toThrow(expect.objectContaining({ code: ErrorCodes.SECAGG_BAD_KEY }));
+  });
+});
+
+describe('mask sums (nodeExpander.sum, MaskSummer)', () => {
+  const words = 20_003;
+  const terms: MaskTerm[] = [5, 6, 7, 8, 9].map((b, j) => ({ key: new Uint8Array(32).fill(b), sign: j % 2 ? -1 : 1 }));
+  const expected = async () => {
+    const out = new Uint32Array(words);
+    for (const t of terms) (t.sign > 0 ? jsAddInto : jsSubInto)(out, await webCryptoExpander(t.key, words));
+    return Buffer.from(out.buffer).toString('hex');
+  };
+  const hexOf = (w: Uint32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('hex');
+
+  it('is Σ sign · keystream, whichever thread computes it', async () => {
+    const want = await expected();
+    expect(hexOf(sumHere(words, terms))).toBe(want);
+    expect(hexOf(await nodeExpander.sum!(words, terms))).toBe(want);
+  });
+
+  it('computes on the calling thread without a script', async () => {
+    const s = new MaskSummer(null);
+    expect(hexOf(await s.sum(words, terms))).toBe(await expected());
+    expect(s.counts).toEqual({ worker: 0, here: 1 });
+  });
+
+  it('falls back to the calling thread when the worker cannot load or does not answer', async () => {
+    const missing = new MaskSummer(new URL('file:///nonexistent/fedrec-mask-worker.js'));
+    const silent = new MaskSummer(new URL('data:text/javascript,')); // starts, has nothing to do, exits
+    const want = await expected();
+    for (const s of [missing, silent]) {
+      const [a, b] = await Promise.all([s.sum(words, terms), s.sum(words, terms)]);
+      expect(hexOf(a)).toBe(want);
+      expect(hexOf(b)).toBe(want);
+      expect(s.counts.worker).toBe(0);
+    }
+    expect(hexOf(await silent.sum(words, terms))).toBe(want); // and stays on the calling thread
+  });
+
+  it('rejects a bad key before anything is computed', async () => {
+    await expect(new MaskSummer(null).sum(4, [{ key: new Uint8Array(31), sign: 1 }])).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY });
+  });
+
+  // Worker threads run compiled JavaScript: npm test builds dist/ before vitest runs (skipped when
+  // dist/ predates the worker, e.g. a shared checkout between builds).
+  const compiled = new URL('../../dist/shared/node/node-prg.js', import.meta.url);
+  const built = existsSync(fileURLToPath(compiled)) && readFileSync(compiled, 'utf8').includes('fedrec-mask-sum-v1');
+  it.skipIf(!built)('runs in a worker thread from the compiled build', async () => {
+    const s = new MaskSummer(compiled);
+    const want = await expected();
+    const sums = await Promise.all([s.sum(words, terms), s.sum(words, terms), s.sum(words, [])]);
+    expect(hexOf(sums[0])).toBe(want);
+    expect(hexOf(sums[1])).toBe(want);
+    expect(sums[2].every((w) => w === 0)).toBe(true);
+    expect(s.counts).toEqual({ worker: 3, here: 0 });
   });
 });
