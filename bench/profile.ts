@@ -4,7 +4,9 @@
 // the waiting shows up in whatever function was running.
 
 import { Session } from 'node:inspector/promises';
-import { round } from './util.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot, round } from './util.js';
 
 export async function startProfiler(intervalUs = 200): Promise<() => Promise<unknown>> {
   const session = new Session();
@@ -78,5 +80,36 @@ export function summarizeProfile(profile: { nodes: ProfileNode[]; samples: numbe
     msPerUnitIsPer: `${unit} (${units} in the profiled window)`,
     topSelf: [...selfByLabel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([fn, t]) => ({ fn, selfPct: pct(t), msPerUnit: perUnit(t) })),
     inclusive: Object.fromEntries([...inclusive.entries()].sort((a, b) => b[1] - a[1]).map(([k, t]) => [k, { pct: pct(t), msPerUnit: perUnit(t) }])),
+  };
+}
+
+interface ProfiledTrial {
+  updates: number;
+  updatesPerSecond: number;
+}
+
+/**
+ * One more coordinator trial and one more floor trial, each under the profiler, when an intake
+ * workload misses its ratio: both profiles go to results/NAME-{coordinator,bare}.cpuprofile and
+ * their summaries (per unit of work) into the workload's JSON.
+ */
+export async function profilePair(
+  name: string,
+  coordinator: () => Promise<{ profile: unknown; trial: ProfiledTrial }>,
+  bare: (onProfile: (p: unknown) => void) => Promise<ProfiledTrial>,
+  watch: string[],
+  units: { coordinator: string; bare: string },
+) {
+  const p = await coordinator();
+  let bareProfile: unknown = null;
+  const b = await bare((x) => (bareProfile = x));
+  const root = repoRoot();
+  await mkdir(join(root, 'results'), { recursive: true });
+  const files = { coordinator: `results/${name}-coordinator.cpuprofile`, bare: `results/${name}-bare.cpuprofile` };
+  await writeFile(join(root, files.coordinator), JSON.stringify(p.profile));
+  await writeFile(join(root, files.bare), JSON.stringify(bareProfile));
+  return {
+    coordinator: { file: files.coordinator, updatesPerSecondWhileProfiled: p.trial.updatesPerSecond, ...summarizeProfile(p.profile as never, root, p.trial.updates, watch, units.coordinator) },
+    bare: { file: files.bare, updatesPerSecondWhileProfiled: b.updatesPerSecond, ...summarizeProfile(bareProfile as never, root, b.updates, watch, units.bare) },
   };
 }

@@ -9,8 +9,6 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { resolveConfig } from '../coordinator/config.js';
 import { startCoordinator } from '../coordinator/coordinator.js';
@@ -18,8 +16,8 @@ import type { RoundEngine } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
-import { startProfiler, summarizeProfile, W2_WATCH } from './profile.js';
-import { Child, forceGc, type MemorySample, memorySample, median, progress, repoRoot, round, siblingScript } from './util.js';
+import { profilePair, startProfiler, W2_WATCH } from './profile.js';
+import { Child, forceGc, type MemorySample, memorySample, median, progress, round, siblingScript } from './util.js';
 import type { SenderIn, SenderOut } from './w2-sender.js';
 
 const ITEMS = 9066;
@@ -217,18 +215,10 @@ export async function runW2(o: W2Options): Promise<Record<string, unknown>> {
   let profile: unknown = null;
   if (ratio < 0.7) {
     progress('w2', `ratio ${ratio.toFixed(2)} < 0.7: one more coordinator trial under the CPU profiler`);
-    const p = await coordinatorTrial(updates, inFlight, { profile: true });
-    let bareProfile: unknown = null;
-    const b = await bareTrial(updates, inFlight, updateBytes + 64 * 1024, { profile: (x) => (bareProfile = x) });
-    const root = repoRoot();
-    const dir = join(root, 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'w2-coordinator.cpuprofile'), JSON.stringify(p.profile));
-    await writeFile(join(dir, 'w2-bare.cpuprofile'), JSON.stringify(bareProfile));
-    profile = {
-      coordinator: { file: 'results/w2-coordinator.cpuprofile', updatesPerSecondWhileProfiled: p.trial.updatesPerSecond, ...summarizeProfile(p.profile as never, root, p.trial.updates, W2_WATCH, 'accepted update') },
-      bare: { file: 'results/w2-bare.cpuprofile', updatesPerSecondWhileProfiled: b.updatesPerSecond, ...summarizeProfile(bareProfile as never, root, b.updates, W2_WATCH, 'received update frame') },
-    };
+    profile = await profilePair('w2', () => coordinatorTrial(updates, inFlight, { profile: true }), (onProfile) => bareTrial(updates, inFlight, updateBytes + 64 * 1024, { profile: onProfile }), W2_WATCH, {
+      coordinator: 'accepted update',
+      bare: 'received update frame',
+    });
   }
 
   const out = {

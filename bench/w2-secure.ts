@@ -23,8 +23,6 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { resolveConfig } from '../coordinator/config.js';
 import { startCoordinator } from '../coordinator/coordinator.js';
@@ -32,8 +30,8 @@ import type { RoundEngine, RoundSummary } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
-import { startProfiler, summarizeProfile } from './profile.js';
-import { Child, median, progress, repoRoot, round, siblingScript } from './util.js';
+import { profilePair, startProfiler } from './profile.js';
+import { Child, median, progress, round, siblingScript } from './util.js';
 import type { SecureSenderIn, SecureSenderOut } from './w2-secure-sender.js';
 
 const ITEMS = 9066;
@@ -252,18 +250,10 @@ export async function runW2Secure(o: W2SecureOptions): Promise<Record<string, un
   let profile: unknown = null;
   if (ratio < 0.7) {
     progress('w2s', `ratio ${ratio.toFixed(2)} < 0.7: one more pair of trials under the CPU profiler (masked stage only)`);
-    const p = await coordinatorTrial(updates, inFlight, { profile: true });
-    let bareProfile: unknown = null;
-    const b = await bareTrial(updates, inFlight, maskedBytes + 64 * 1024, { profile: (x) => (bareProfile = x) });
-    const root = repoRoot();
-    const dir = join(root, 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'w2s-coordinator.cpuprofile'), JSON.stringify(p.profile));
-    await writeFile(join(dir, 'w2s-bare.cpuprofile'), JSON.stringify(bareProfile));
-    profile = {
-      coordinator: { file: 'results/w2s-coordinator.cpuprofile', updatesPerSecondWhileProfiled: p.trial.updatesPerSecond, ...summarizeProfile(p.profile as never, root, p.trial.updates, W2S_WATCH, 'summed masked input') },
-      bare: { file: 'results/w2s-bare.cpuprofile', updatesPerSecondWhileProfiled: b.updatesPerSecond, ...summarizeProfile(bareProfile as never, root, b.updates, W2S_WATCH, 'received frame') },
-    };
+    profile = await profilePair('w2s', () => coordinatorTrial(updates, inFlight, { profile: true }), (onProfile) => bareTrial(updates, inFlight, maskedBytes + 64 * 1024, { profile: onProfile }), W2S_WATCH, {
+      coordinator: 'summed masked input',
+      bare: 'received frame',
+    });
   }
 
   const out = {
