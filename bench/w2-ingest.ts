@@ -10,12 +10,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { resolveConfig } from '../coordinator/config.js';
 import { startCoordinator } from '../coordinator/coordinator.js';
 import type { RoundEngine } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
+import { intakeConfig, sumErrors } from './w2-common.js';
 import { profilePair, startProfiler, W2_WATCH } from './profile.js';
 import { Child, forceGc, type MemorySample, memorySample, median, progress, round, siblingScript } from './util.js';
 import type { SenderIn, SenderOut } from './w2-sender.js';
@@ -58,15 +58,6 @@ async function go(senders: Senders, inFlight: number): Promise<Extract<SenderOut
   return Promise.all(senders.map((s) => s.wait('done', 600_000)));
 }
 
-function sumErrors(done: Extract<SenderOut, { type: 'done' }>[]): { errors: number; errorCodes: Record<string, number> } {
-  const errorCodes: Record<string, number> = {};
-  let errors = 0;
-  for (const d of done) {
-    errors += d.errors;
-    for (const [k, v] of Object.entries(d.errorCodes)) errorCodes[k] = (errorCodes[k] ?? 0) + v;
-  }
-  return { errors, errorCodes };
-}
 
 /** Counts accepted updates by wrapping the engine's onUpdate (which throws on any rejection). */
 function countAccepted(engine: RoundEngine, onAccepted: (n: number) => void): void {
@@ -79,22 +70,7 @@ function countAccepted(engine: RoundEngine, onAccepted: (n: number) => void): vo
 }
 
 async function coordinatorTrial(updates: number, inFlight: number, hooks: { memoryAt?: number[]; profile?: boolean } = {}) {
-  const config = resolveConfig({
-    host: '127.0.0.1',
-    port: 0,
-    stateDir: null,
-    model: { dim: DIM },
-    rounds: 1,
-    samplingRate: 1,
-    clientsPerRound: updates,
-    minClients: updates,
-    roundDeadlineMs: 600_000,
-    evaluation: { every: 0 },
-    noiseMultiplier: 0,
-    // The plaintext intake (dense float updates); w2-secure.ts measures the masked one.
-    aggregation: 'plaintext',
-    limits: { heartbeatIntervalMs: 300_000, heartbeatTimeoutMs: 900_000 },
-  });
+  const config = intakeConfig(updates, DIM, 'plaintext');
   const itemIds = Int32Array.from({ length: ITEMS }, (_, i) => i + 1);
   const coordinator = await startCoordinator({ config, logger: silentNodeLogger(), itemIds });
   const roundDone = new Promise<{ reported: number; committed: boolean }>((r) => coordinator.engine.once('round', (s) => r(s)));

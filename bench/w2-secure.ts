@@ -24,12 +24,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { resolveConfig } from '../coordinator/config.js';
 import { startCoordinator } from '../coordinator/coordinator.js';
 import type { RoundEngine, RoundSummary } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
+import { intakeConfig, sumErrors } from './w2-common.js';
 import { profilePair, startProfiler } from './profile.js';
 import { Child, median, progress, round, siblingScript } from './util.js';
 import type { SecureSenderIn, SecureSenderOut } from './w2-secure-sender.js';
@@ -79,15 +79,6 @@ async function go(senders: Sender[], inFlight: number): Promise<Done[]> {
   return Promise.all(senders.map((s) => s.wait('done', 600_000)));
 }
 
-function sumErrors(done: Done[]): { errors: number; errorCodes: Record<string, number> } {
-  const errorCodes: Record<string, number> = {};
-  let errors = 0;
-  for (const d of done) {
-    errors += d.errors;
-    for (const [k, v] of Object.entries(d.errorCodes)) errorCodes[k] = (errorCodes[k] ?? 0) + v;
-  }
-  return { errors, errorCodes };
-}
 
 /** Counts summed masked inputs by wrapping the engine's onSecAgg (which throws on any rejection). */
 function countMasked(engine: RoundEngine, onSummed: (n: number) => void): void {
@@ -100,24 +91,7 @@ function countMasked(engine: RoundEngine, onSummed: (n: number) => void): void {
 }
 
 async function coordinatorTrial(updates: number, inFlight: number, hooks: { profile?: boolean } = {}) {
-  const config = resolveConfig({
-    host: '127.0.0.1',
-    port: 0,
-    stateDir: null,
-    model: { dim: DIM },
-    rounds: 1,
-    samplingRate: 1,
-    clientsPerRound: updates,
-    minClients: updates,
-    roundDeadlineMs: 600_000,
-    evaluation: { every: 0 },
-    noiseMultiplier: 0,
-    aggregation: 'secure',
-    // The stages' deadlines only bound how long stragglers are waited for; on a loaded machine 400
-    // clients' keys and shares can outlast the 30 s network default.
-    secureAggregation: { stageDeadlineMs: 300_000 },
-    limits: { heartbeatIntervalMs: 300_000, heartbeatTimeoutMs: 900_000 },
-  });
+  const config = intakeConfig(updates, DIM, 'secure');
   const itemIds = Int32Array.from({ length: ITEMS }, (_, i) => i + 1);
   const coordinator = await startCoordinator({ config, logger: silentNodeLogger(), itemIds });
   const roundDone = new Promise<RoundSummary>((r) => coordinator.engine.once('round', (s: RoundSummary) => r(s)));
