@@ -23,13 +23,21 @@ export function firstRoundRate(c: CoordinatorConfig, registered: number): { q: n
 /** Three significant digits, no trailing zeros ("1", "4.75", "0.0123"). */
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 
-/** ε of round 1 alone: the Gaussian of central DP, or the Skellam noise distributed DP plans. */
-function firstRoundEpsilon(c: CoordinatorConfig, q: number, population: number, parameters: number, delta: number): number {
+/**
+ * ε after `rounds` training rounds at rate q, as the ledger composes them: the Gaussian of central
+ * DP, or the Skellam noise distributed DP plans (survivors at the planned dropout rate; fewer
+ * dropouts leave more noise in the sum and the ledger charges less).
+ */
+export function plannedEpsilon(c: CoordinatorConfig, q: number, population: number, parameters: number, delta: number, rounds: number): number {
   const rdp =
     c.dp === 'distributed'
-      ? computeSkellamRdp(plannedSkellamEvent(c, c.round.clipNorm, q, population, parameters), DEFAULT_ORDERS)
-      : computeRdp(q, c.noiseMultiplier, 1, DEFAULT_ORDERS);
+      ? computeSkellamRdp(plannedSkellamEvent(c, c.round.clipNorm, q, population, parameters), DEFAULT_ORDERS).map((r) => r * rounds)
+      : computeRdp(q, c.noiseMultiplier, rounds, DEFAULT_ORDERS);
   return rdpToEpsilon(DEFAULT_ORDERS, rdp, delta).epsilon;
+}
+
+function firstRoundEpsilon(c: CoordinatorConfig, q: number, population: number, parameters: number, delta: number): number {
+  return plannedEpsilon(c, q, population, parameters, delta, 1);
 }
 
 /** Throws FEDREC_BUDGET_TOO_SMALL when a fresh coordinator could not afford even one round. */

@@ -5,6 +5,8 @@ import { exclusive, isNonNeg, isNonNegInt, isPosInt, isPositive, isRate, num, pa
 import { checkDirFlag, checkExists, prepareOutputFile } from '../bin/path-checks.js';
 import { createLogger, type LogFormat } from '../shared/node/logger.js';
 import { ErrorCodes } from '../shared/protocol/errors.js';
+import { parameterCount } from '../shared/model/mf-model.js';
+import { plannedEpsilon } from '../coordinator/start-checks.js';
 import { baselineDefaults, runBaseline } from './baseline.js';
 import { loadPopulation } from './populations/load.js';
 import { leaveOneOut } from './populations/split.js';
@@ -139,7 +141,13 @@ async function dryRunSimulation(o: SimulationOptions, out: string | undefined): 
     throw new UsageError((err as Error).message);
   }
   const c = plan.config;
-  console.log(JSON.stringify({ dryRun: true, population: plan.population.name, users: plan.n, items: plan.population.itemIds.length, rounds: c.rounds, samplingRate: c.samplingRate, aggregation: c.aggregation, dp: c.dp, noiseMultiplier: c.noiseMultiplier, clipNorm: c.round.clipNorm, budget: c.privacy.budget, out: out ?? null }));
+  const items = plan.population.itemIds.length;
+  // What the ledger would report after every round (adaptive clipping adds its own releases: no plan).
+  const epsilon =
+    c.noiseMultiplier > 0 && c.adaptiveClipping === null
+      ? plannedEpsilon(c, c.samplingRate ?? c.clientsPerRound / plan.n, plan.n, parameterCount({ items, dim: c.model.dim }), c.privacy.delta, c.rounds)
+      : null;
+  console.log(JSON.stringify({ dryRun: true, population: plan.population.name, users: plan.n, items, rounds: c.rounds, samplingRate: c.samplingRate, aggregation: c.aggregation, dp: c.dp, noiseMultiplier: c.noiseMultiplier, clipNorm: c.round.clipNorm, plannedEpsilon: epsilon, delta: c.privacy.delta, budget: c.privacy.budget, out: out ?? null }));
   return 0;
 }
 
