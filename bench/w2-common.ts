@@ -1,8 +1,11 @@
-// What W2 (plaintext intake) and W2 secure (masked intake) share: the coordinator they measure and
-// the error tally of their sender processes.
+// What W2 (plaintext intake) and W2 secure (masked intake) share: the coordinator they measure, the
+// sender processes that feed it (or the bare-ws floor), and their error tally.
 
 import { resolveConfig } from '../coordinator/config.js';
 import type { AggregationMode } from '../shared/protocol/messages.js';
+import type { Child } from './util.js';
+
+export const SENDERS = 2;
 
 /**
  * One round open to `updates` clients, no evaluation or noise, heartbeats and stage deadlines far
@@ -36,4 +39,33 @@ export function sumErrors(done: { errors: number; errorCodes: Record<string, num
     for (const [k, v] of Object.entries(d.errorCodes)) errorCodes[k] = (errorCodes[k] ?? 0) + v;
   }
   return { errors, errorCodes };
+}
+
+/** The two messages every W2 sender takes: connect its share of the ids, then send at a fixed depth. */
+export type SenderCommand<Mode extends string> = { type: 'connect'; url: string; mode: Mode; ids: string[]; connectConcurrency: number } | { type: 'go'; inFlight: number };
+type Reply = { type: 'ready' } | { type: 'done' } | { type: string };
+
+/** SENDERS child processes from `spawn`, each connected with its share of `ids`, for the length of `fn`. */
+export async function withSenders<Mode extends string, Out extends Reply, T>(
+  spawn: () => Child<SenderCommand<Mode>, Out>,
+  url: string,
+  mode: Mode,
+  ids: string[],
+  readyTimeoutMs: number,
+  fn: (senders: Child<SenderCommand<Mode>, Out>[], ready: Extract<Out, { type: 'ready' }>[]) => Promise<T>,
+): Promise<T> {
+  const senders = Array.from({ length: SENDERS }, spawn);
+  try {
+    senders.forEach((s, k) => s.send({ type: 'connect', url, mode, ids: ids.filter((_, i) => i % SENDERS === k), connectConcurrency: 32 }));
+    const ready = await Promise.all(senders.map((s) => s.wait('ready' as Out['type'], readyTimeoutMs)));
+    return await fn(senders, ready as Extract<Out, { type: 'ready' }>[]);
+  } finally {
+    await Promise.all(senders.map((s) => s.stop()));
+  }
+}
+
+/** Starts every sender at `inFlight` uploads deep and waits for each one's tally. */
+export function go<Mode extends string, Out extends Reply>(senders: Child<SenderCommand<Mode>, Out>[], inFlight: number): Promise<Extract<Out, { type: 'done' }>[]> {
+  for (const s of senders) s.send({ type: 'go', inFlight });
+  return Promise.all(senders.map((s) => s.wait('done' as Out['type'], 600_000))) as Promise<Extract<Out, { type: 'done' }>[]>;
 }

@@ -15,14 +15,14 @@ import type { RoundEngine } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
-import { intakeConfig, sumErrors } from './w2-common.js';
+import { go, intakeConfig, SENDERS, sumErrors, withSenders } from './w2-common.js';
 import { profilePair, startProfiler, W2_WATCH } from './profile.js';
 import { Child, forceGc, type MemorySample, memorySample, median, progress, round, siblingScript } from './util.js';
 import type { SenderIn, SenderOut } from './w2-sender.js';
 
 const ITEMS = 9066;
 const DIM = 32;
-const SENDERS = 2;
+const spawnSender = () => new Child<SenderIn, SenderOut>(siblingScript('w2-sender'));
 
 export interface W2Options {
   trials: number;
@@ -40,23 +40,7 @@ interface Trial {
   errorCodes: Record<string, number>;
 }
 
-type Senders = Child<SenderIn, SenderOut>[];
 
-async function withSenders<T>(url: string, mode: 'fedrec' | 'bare', ids: string[], fn: (senders: Senders, ready: Extract<SenderOut, { type: 'ready' }>[]) => Promise<T>): Promise<T> {
-  const senders: Senders = Array.from({ length: SENDERS }, () => new Child<SenderIn, SenderOut>(siblingScript('w2-sender')));
-  try {
-    senders.forEach((s, k) => s.send({ type: 'connect', url, mode, ids: ids.filter((_, i) => i % SENDERS === k), connectConcurrency: 32 }));
-    const ready = await Promise.all(senders.map((s) => s.wait('ready', 180_000)));
-    return await fn(senders, ready);
-  } finally {
-    await Promise.all(senders.map((s) => s.stop()));
-  }
-}
-
-async function go(senders: Senders, inFlight: number): Promise<Extract<SenderOut, { type: 'done' }>[]> {
-  for (const s of senders) s.send({ type: 'go', inFlight });
-  return Promise.all(senders.map((s) => s.wait('done', 600_000)));
-}
 
 
 /** Counts accepted updates by wrapping the engine's onUpdate (which throws on any rejection). */
@@ -90,7 +74,7 @@ async function coordinatorTrial(updates: number, inFlight: number, hooks: { memo
   const ids = Array.from({ length: updates }, (_, i) => `bench-${i}`);
   let profile: unknown = null;
   try {
-    const r = await withSenders(coordinator.url, 'fedrec', ids, async (senders, ready) => {
+    const r = await withSenders(spawnSender, coordinator.url, 'fedrec', ids, 180_000, async (senders, ready) => {
       const offered = ready.reduce((a, r) => a + r.offered, 0);
       if (offered !== updates) throw new Error(`only ${offered} of ${updates} connections were offered the round`);
       if (memoryAt.size) {
@@ -130,7 +114,7 @@ async function bareTrial(updates: number, inFlight: number, maxPayload: number, 
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   try {
     const ids = Array.from({ length: updates }, (_, i) => `bench-${i}`);
-    return await withSenders(url, 'bare', ids, async (senders) => {
+    return await withSenders(spawnSender, url, 'bare', ids, 180_000, async (senders) => {
       const stop = hooks.profile ? await startProfiler() : null;
       const t0 = performance.now();
       const done = await go(senders, inFlight);

@@ -29,14 +29,14 @@ import type { RoundEngine, RoundSummary } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
-import { intakeConfig, sumErrors } from './w2-common.js';
+import { go, intakeConfig, SENDERS, sumErrors, withSenders } from './w2-common.js';
 import { profilePair, startProfiler } from './profile.js';
 import { Child, median, progress, round, siblingScript } from './util.js';
 import type { SecureSenderIn, SecureSenderOut } from './w2-secure-sender.js';
 
 const ITEMS = 9066;
 const DIM = 32;
-const SENDERS = 2;
+const spawnSender = () => new Child<SecureSenderIn, SecureSenderOut>(siblingScript('w2-secure-sender'));
 
 /** The functions of the secure intake path whose inclusive time the profile reports. */
 export const W2S_WATCH = ['writev', 'receiverOnMessage', 'onFrame', 'decodeFrame', 'validateClientMessage', 'onSecAgg', 'onMasked', 'addInto', 'wordsOf', 'poke', 'settled', 'getData', 'concat', 'encodeMessage', '(garbage collector)', '(idle)', '(program)'];
@@ -59,25 +59,7 @@ interface Trial {
   errorCodes: Record<string, number>;
 }
 
-type Sender = Child<SecureSenderIn, SecureSenderOut>;
-type Ready = Extract<SecureSenderOut, { type: 'ready' }>;
-type Done = Extract<SecureSenderOut, { type: 'done' }>;
 
-async function withSenders<T>(url: string, mode: 'secure' | 'bare', ids: string[], fn: (senders: Sender[], ready: Ready[]) => Promise<T>): Promise<T> {
-  const senders: Sender[] = Array.from({ length: SENDERS }, () => new Child<SecureSenderIn, SecureSenderOut>(siblingScript('w2-secure-sender')));
-  try {
-    senders.forEach((s, k) => s.send({ type: 'connect', url, mode, ids: ids.filter((_, i) => i % SENDERS === k), connectConcurrency: 32 }));
-    const ready = await Promise.all(senders.map((s) => s.wait('ready', 300_000)));
-    return await fn(senders, ready);
-  } finally {
-    await Promise.all(senders.map((s) => s.stop()));
-  }
-}
-
-async function go(senders: Sender[], inFlight: number): Promise<Done[]> {
-  for (const s of senders) s.send({ type: 'go', inFlight });
-  return Promise.all(senders.map((s) => s.wait('done', 600_000)));
-}
 
 
 /** Counts summed masked inputs by wrapping the engine's onSecAgg (which throws on any rejection). */
@@ -109,7 +91,7 @@ async function coordinatorTrial(updates: number, inFlight: number, hooks: { prof
   let profile: unknown = null;
   const setupStarted = performance.now();
   try {
-    const r = await withSenders(coordinator.url, 'secure', ids, async (senders, ready) => {
+    const r = await withSenders(spawnSender, coordinator.url, 'secure', ids, 300_000, async (senders, ready) => {
       const masked = ready.reduce((a, x) => a + x.masked, 0);
       if (masked !== updates) throw new Error(`only ${masked} of ${updates} clients reached the masked stage`);
       const setupSeconds = (performance.now() - setupStarted) / 1000;
@@ -152,7 +134,7 @@ async function bareTrial(updates: number, inFlight: number, maxPayload: number, 
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   try {
     const ids = Array.from({ length: updates }, (_, i) => `bench-${i}`);
-    return await withSenders(url, 'bare', ids, async (senders, ready) => {
+    return await withSenders(spawnSender, url, 'bare', ids, 300_000, async (senders, ready) => {
       const stop = hooks.profile ? await startProfiler() : null;
       cpu0 = process.cpuUsage();
       const t0 = performance.now();
