@@ -4,7 +4,7 @@
 //   secure mode: each connection joins (persistent, curve x25519) and runs the device side of the
 //     round with client/secagg/secure-client-round.ts, as FedrecClient does: fresh keys on the offer,
 //     sealed shares on sa-neighbours, opening the relay, then the masked input of W2's update
-//     (quantized, self mask + one pairwise mask per neighbour, node:crypto expander). Masking happens
+//     (quantized, self mask + one pairwise mask per neighbour, node:crypto). Masking happens
 //     before "go", one connection at a time, so no sender spends CPU on it while the coordinator is
 //     timed. After the masked stage it answers sa-unmask-request, so the round unmasks and commits.
 //   bare mode: the same number of distinct frames of the same size to a bare WebSocketServer.
@@ -17,7 +17,7 @@ import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import type { OfferMessage } from '../shared/protocol/messages.js';
 import type { SaNeighboursMessage, SaRelayMessage, SaUnmaskRequestMessage } from '../shared/protocol/secagg-messages.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
-import { nodeExpander } from '../shared/node/node-prg.js';
+import { nodeSecAggCrypto } from '../shared/node/node-secagg-crypto.js';
 import { SeededRandom } from '../shared/random.js';
 import { modelOf, projectClientRound, workloadW1Fallback } from './w1-client-round.js';
 import { parentPort } from './util.js';
@@ -93,7 +93,7 @@ function open(url: string, id: string, mode: 'secure' | 'bare', fail: (err: unkn
           const o = msg as unknown as OfferMessage;
           if (!o.secure || c.round) return;
           offer = { round: o.round, modelVersion: o.modelVersion };
-          c.round = new SecureClientRound(o.round, o.secure, nodeExpander);
+          c.round = new SecureClientRound(o.round, o.secure, nodeSecAggCrypto);
           ws.send(encodeMessage(await c.round.keys()));
           return;
         }

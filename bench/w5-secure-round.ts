@@ -18,14 +18,14 @@ import { forEachRange } from '../client/middleware/types.js';
 import type { RoundSummary } from '../coordinator/round-engine.js';
 import { defaultCoordinatorConfig } from '../coordinator/config.js';
 import { initModel } from '../shared/model/mf-model.js';
-import { nodeExpander } from '../shared/node/node-prg.js';
+import { nodeSecAggCrypto } from '../shared/node/node-secagg-crypto.js';
 import { silentNodeLogger } from '../shared/node/logger.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
 import { float32ToBytes } from '../shared/protocol/binary.js';
 import type { OfferMessage } from '../shared/protocol/messages.js';
 import type { SaNeighboursMessage } from '../shared/protocol/secagg-messages.js';
 import { chooseNeighbourhood } from '../shared/secagg/graph.js';
-import { type MaskExpander, webCryptoExpander } from '../shared/secagg/prg.js';
+import { type SecAggCrypto, webCryptoSuite } from '../shared/secagg/crypto-suite.js';
 import { quantizationScale } from '../shared/secagg/quantize.js';
 import { SeededRandom } from '../shared/random.js';
 import { runSimulation, simulationDefaults } from '../simulations/simulate.js';
@@ -110,13 +110,13 @@ async function clientCost() {
     const p = await prepareUpdate(offer, model, new Float32Array(DIM).fill(0.1), data, new SeededRandom(1), options);
     return { ms: performance.now() - t, bytes: encodeMessage(p.frame).byteLength };
   };
-  const secureRun = async (expander: MaskExpander) => {
+  const secureRun = async (suite: SecAggCrypto) => {
     const session = crypto.getRandomValues(new Uint8Array(16));
     const secure = { curve: 'x25519' as const, session };
-    const peers = Array.from({ length: degree }, () => new SecureClientRound(1, secure, expander));
+    const peers = Array.from({ length: degree }, () => new SecureClientRound(1, secure, suite));
     const peerKeys = await Promise.all(peers.map((p) => p.keys()));
     const t0 = performance.now();
-    const me = new SecureClientRound(1, secure, expander);
+    const me = new SecureClientRound(1, secure, suite);
     const keys = await me.keys();
     const p = await prepareUpdate(offer, model, new Float32Array(DIM).fill(0.1), data, new SeededRandom(1), options);
     const neighbours: SaNeighboursMessage = { type: 'sa-neighbours', round: 1, index: 1, threshold, scale: quantizationScale(config.clipNorm, USERS), neighbours: peerKeys.map((k, i) => ({ index: i + 2, encKey: k.encKey, maskKey: k.maskKey })) };
@@ -145,8 +145,8 @@ async function clientCost() {
   let keyTrafficBytes = 0;
   for (let i = 0; i < 12; i++) {
     const a = await plainRun();
-    const b = await secureRun(nodeExpander);
-    const c = await secureRun(webCryptoExpander);
+    const b = await secureRun(nodeSecAggCrypto);
+    const c = await secureRun(webCryptoSuite);
     if (i < 2) continue; // warm-up
     plain.push(a.ms);
     node.push(b.ms);
@@ -178,7 +178,7 @@ async function unmaskCost() {
   });
   const dropped = Math.round(USERS * 0.1);
   const drops = new Map<number, DropStage>(Array.from({ length: dropped }, (_, j) => [Math.floor((j * USERS) / dropped), 'masked']));
-  const r = await driveSecureRound({ inputs, clipNorm: 10, drops, coordinatorExpander: nodeExpander });
+  const r = await driveSecureRound({ inputs, clipNorm: 10, drops, coordinatorCrypto: nodeSecAggCrypto });
   if (!r.sum.every((w, i) => w === r.expected[i])) throw new Error('W5: the unmasked sum differs from the survivors\' sum');
   return { unmaskMs: round(r.unmaskMs, 1), droppedAfterSharing: dropped, unmaskNeighbours: r.degree };
 }

@@ -3,7 +3,7 @@
 import type { SubTableTrainer } from '../shared/model/local-trainer.js';
 import type { JoinMode, PrivacySummary } from '../shared/protocol/messages.js';
 import type { UpdateEncoding } from '../shared/protocol/update-encoding.js';
-import type { MaskExpander } from '../shared/secagg/prg.js';
+import type { SecAggCrypto } from '../shared/secagg/crypto-suite.js';
 import type { LocalDataset } from './local-data.js';
 import type { ClientLogger } from './logger.js';
 import type { UpdateMiddleware } from './middleware/types.js';
@@ -43,8 +43,8 @@ export interface ClientOptions {
    * default: the user must allow it explicitly.
    */
   allowPlaintext?: boolean;
-  /** Mask expansion for secure aggregation (default WebCrypto AES-CTR; Node may pass node:crypto's). */
-  expander?: MaskExpander;
+  /** Secure aggregation's cryptography (default WebCrypto; Node passes shared/node/node-secagg-crypto.ts). */
+  secaggCrypto?: SecAggCrypto;
   /**
    * Connect over ws:// (unencrypted) to a host that is not loopback. Off by default: the client id is
    * a secret and updates would travel in clear.

@@ -7,7 +7,7 @@ import { encodeMessage } from '../shared/protocol/codec.js';
 import { ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
 import type { OfferMessage } from '../shared/protocol/messages.js';
 import { SeededRandom } from '../shared/random.js';
-import { webCryptoExpander } from '../shared/secagg/prg.js';
+import { webCryptoSuite } from '../shared/secagg/crypto-suite.js';
 import type { ClientOptions, TaskOutcome } from './client-options.js';
 import { randomSeed } from './connection-helpers.js';
 import type { MappedData } from './local-data.js';
@@ -75,7 +75,7 @@ async function doSecureOffer(c: OfferContext, offer: OfferMessage, model: Return
   const o = c.options;
   // Distributed-DP noise is checked against the z this coordinator declared to this device.
   const floor = { noiseMultiplier: st.declaredPrivacy?.noiseMultiplier ?? null, clipNorm: offer.config.clipNorm, length: model.params.length };
-  const task = new SecureTask(new SecureClientRound(offer.round, offer.secure!, o.expander ?? webCryptoExpander, floor), (m) => c.send(m));
+  const task = new SecureTask(new SecureClientRound(offer.round, offer.secure!, o.secaggCrypto ?? webCryptoSuite, floor), (m) => c.send(m));
   c.setSecureTask(task);
   c.send(await task.round.keys());
   const { update: u, examples } = await trainUpdate(offer, model, st.userVector!, data, rng, { trainer: o.trainer, middleware: o.middleware, maxPayloadBytes: c.maxPayloadBytes });

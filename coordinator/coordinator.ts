@@ -11,7 +11,7 @@ import { initModel, parameterCount } from '../shared/model/mf-model.js';
 import { ClipNormController } from './aggregation/adaptive-clip.js';
 import { dpFedAvgAggregator } from './aggregation/dp-fedavg.js';
 import { secureDpFedAvgAggregator } from './aggregation/secure-dp-fedavg.js';
-import { nodeExpander } from '../shared/node/node-prg.js';
+import { nodeSecAggCrypto } from '../shared/node/node-secagg-crypto.js';
 import { catalogueRoute } from './catalogue-route.js';
 import { StaticFiles } from './static-files.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -112,7 +112,7 @@ export async function startCoordinator({ config, logger, itemIds, catalogueMetad
     strategy,
     aggregator,
     secureLeaf: secure?.leaf ?? null,
-    expander: nodeExpander,
+    secaggCrypto: nodeSecAggCrypto,
     registry,
     store,
     ledger,

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Task } from '../shared/protocol/messages.js';
 import type { Curve } from '../shared/protocol/secagg-messages.js';
-import type { MaskExpander } from '../shared/secagg/prg.js';
+import type { SecAggCrypto } from '../shared/secagg/crypto-suite.js';
 import type { MfModel } from '../shared/model/mf-model.js';
 import type { Catalogue } from '../shared/model/catalogue.js';
 import type { ClipNormController } from './aggregation/adaptive-clip.js';
@@ -80,8 +80,8 @@ export interface EngineDeps {
   aggregator: AggregationStage;
   /** Secure mode: where the unmasked sum enters the aggregator chain (null in plaintext mode). */
   secureLeaf: SecureSumStage | null;
-  /** Expands mask keys (the coordinator uses node:crypto's AES-CTR, the same stream as WebCrypto's). */
-  expander: MaskExpander;
+  /** Secure aggregation's cryptography (the coordinator's is node:crypto's, byte for byte WebCrypto's). */
+  secaggCrypto: SecAggCrypto;
   registry: ClientRegistry;
   store: CheckpointStore | null;
   ledger: PrivacyLedger;

@@ -25,7 +25,7 @@ export interface PhaseOpened {
 }
 
 export interface PhaseRunnerDeps {
-  engine: Pick<EngineDeps, 'config' | 'registry' | 'model' | 'catalogue' | 'clipNorm' | 'logger' | 'expander'>;
+  engine: Pick<EngineDeps, 'config' | 'registry' | 'model' | 'catalogue' | 'clipNorm' | 'logger' | 'secaggCrypto'>;
   desk: PhaseDesk;
   availability: Availability;
   transport: () => Transport | null;
@@ -82,7 +82,7 @@ export class PhaseRunner {
       outcome = await runSecureStages(r, {
         config,
         logger,
-        expander: this.d.engine.expander,
+        crypto: this.d.engine.secaggCrypto,
         clipNorm: this.d.engine.clipNorm.value,
         curve: p.secure!.curve,
         session: p.secure!.session,

@@ -13,7 +13,7 @@ import { kernelTrainer, type SubTableTrainer } from '../shared/model/local-train
 import { FedrecError } from '../shared/protocol/errors.js';
 import type { FleetInit, FromWorker, ToWorker } from './fleet-protocol.js';
 import { forEachLimited } from './pool.js';
-import { nodeExpander } from '../shared/node/node-prg.js';
+import { nodeSecAggCrypto } from '../shared/node/node-secagg-crypto.js';
 
 /** Simulated users stand for people who opted in to every kind, with no ε limit of their own. */
 const simulatedConsent = { granted: true, kinds: ['view', 'purchase'] as InteractionKind[], maxEpsilon: null, at: new Date(0).toISOString() };
@@ -50,7 +50,7 @@ async function run(init: FleetInit): Promise<void> {
   }));
   const tally = { done: 0, waited: 0, failed: 0 };
   const makeClient = (u: SimUser) =>
-    new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: init.mode, seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression, allowPlaintext: init.aggregation === 'plaintext', expander: nodeExpander });
+    new FedrecClient({ url: init.url, socketFactory, store: u.store, data: u.data, mode: init.mode, seed: init.seed, keepModel: false, clientId: u.id, catalogueCache, consent: simulatedConsent, trainer, compression: init.compression, allowPlaintext: init.aggregation === 'plaintext', secaggCrypto: nodeSecAggCrypto });
   if (init.mode === 'persistent') return runPersistent(users, makeClient, init.concurrency);
   const checkIn = async (u: SimUser) => {
     const client = makeClient(u);

@@ -8,7 +8,8 @@ import { drawNeighbourhoods } from '../coordinator/secagg/neighbourhoods.js';
 import { SecureRound } from '../coordinator/secagg/secure-round.js';
 import { unmask } from '../coordinator/secagg/unmask.js';
 import type { Curve, SaNeighboursMessage, SaRelayMessage, SaUnmaskRequestMessage } from '../shared/protocol/secagg-messages.js';
-import { addInto, type MaskExpander, webCryptoExpander } from '../shared/secagg/prg.js';
+import { type SecAggCrypto, webCryptoSuite } from '../shared/secagg/crypto-suite.js';
+import { addInto } from '../shared/secagg/prg.js';
 import { quantizationScale, quantizeInto } from '../shared/secagg/quantize.js';
 import { SeededRandom } from '../shared/random.js';
 
@@ -23,8 +24,10 @@ export interface DriverOptions {
   /** Client index → the stage at which it goes silent (it never sends that stage's message). */
   drops?: Map<number, DropStage>;
   round?: number;
-  /** The coordinator's mask expander (the node:crypto one in Node tests; WebCrypto in a browser bundle). */
-  coordinatorExpander?: MaskExpander;
+  /** The coordinator's cryptography (node:crypto in Node tests; WebCrypto, the default, in a browser bundle). */
+  coordinatorCrypto?: SecAggCrypto;
+  /** The clients' (WebCrypto by default, as in a browser). */
+  clientCrypto?: SecAggCrypto;
 }
 
 export interface DriverResult {
@@ -51,7 +54,7 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
   const inbox = new Map<string, object[]>();
   const received = new Map<number, object[]>();
   const coordinator = new SecureRound({ round, modelVersion: 0, words: d + 1, curve, send: (id, m) => (inbox.get(id)!.push(m), true) });
-  const clients = o.inputs.map(() => new SecureClientRound(round, { curve, session }, webCryptoExpander));
+  const clients = o.inputs.map(() => new SecureClientRound(round, { curve, session }, o.clientCrypto ?? webCryptoSuite));
   const id = (i: number) => `c${i}`;
   const record = (i: number, m: object) => received.get(i)!.push(m);
   for (let i = 0; i < n; i++) {
@@ -104,7 +107,7 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
   }
   coordinator.close();
   const started = performance.now();
-  const u = await unmask(coordinator, { threshold: graph.threshold, curve, session, expander: o.coordinatorExpander ?? webCryptoExpander });
+  const u = await unmask(coordinator, { threshold: graph.threshold, curve, session, crypto: o.coordinatorCrypto ?? webCryptoSuite });
   const unmaskMs = performance.now() - started;
   const expected = new Uint32Array(d + 1);
   const survivors: number[] = [];

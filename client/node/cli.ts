@@ -13,7 +13,7 @@ import { catalogueFetch, deleteCatalogueCache, saveCatalogueListing } from './ca
 import { checkServerUrl, existingState, transportOptions } from './cli-common.js';
 import { nodeSocketFactory } from './ws-socket.js';
 import { readFile } from 'node:fs/promises';
-import { nodeExpander } from '../../shared/node/node-prg.js';
+import { nodeSecAggCrypto } from '../../shared/node/node-secagg-crypto.js';
 import { selectTfBackend } from './tf-backend.js';
 import type { SubTableTrainer } from '../../shared/model/local-trainer.js';
 import { UPDATE_ENCODINGS, type UpdateEncoding } from '../../shared/protocol/update-encoding.js';
@@ -128,7 +128,7 @@ export async function runClientCommand(argv: string[]): Promise<number> {
   else logger.info({ event: 'trainer', trainer: 'kernel' }, 'local training: Float32Array SGD kernel (tfjs not needed)');
   const compression = values.compression ?? 'f32';
   if (!UPDATE_ENCODINGS.includes(compression as UpdateEncoding)) throw new UsageError(`--compression must be one of ${UPDATE_ENCODINGS.join(', ')}`);
-  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(transport.tls), store, data: { train: history, heldOut: null }, logger, ...transport.client, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding, allowPlaintext: values['allow-plaintext'] === true, expander: nodeExpander, enrollmentToken });
+  const client = new FedrecClient({ url: values.server, socketFactory: nodeSocketFactory(transport.tls), store, data: { train: history, heldOut: null }, logger, ...transport.client, localNoiseMultiplier: localNoise, trainer, compression: compression as UpdateEncoding, allowPlaintext: values['allow-plaintext'] === true, secaggCrypto: nodeSecAggCrypto, enrollmentToken });
   logger.info({ event: 'start', interactions: history.length, server: values.server }, `client with ${history.length} local interactions; only clipped model updates leave this device`);
   let trained = 0;
   let titles: Promise<void> | undefined;

@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../shared/protocol/errors.js';
 import type { DistributedDpParams, SaNeighboursMessage } from '../../shared/protocol/secagg-messages.js';
 import { planDistributed } from '../../shared/secagg/distributed-dp.js';
-import { webCryptoExpander } from '../../shared/secagg/prg.js';
+import { webCryptoSuite } from '../../shared/secagg/crypto-suite.js';
 import type { NoiseFloorInput } from './noise-floor.js';
 import { SecureClientRound } from './secure-client-round.js';
 
 /** Four devices that went through keys, shares and relay with each other (full graph, t = 3). */
 async function relayedRound() {
   const session = crypto.getRandomValues(new Uint8Array(16));
-  const devices = Array.from({ length: 4 }, () => new SecureClientRound(1, { curve: 'x25519', session }, webCryptoExpander));
+  const devices = Array.from({ length: 4 }, () => new SecureClientRound(1, { curve: 'x25519', session }, webCryptoSuite));
   const keys = await Promise.all(devices.map((d) => d.keys()));
   const neighbours = (i: number): SaNeighboursMessage => ({
     type: 'sa-neighbours', round: 1, index: i + 1, threshold: 3, scale: 1024,
@@ -50,7 +50,7 @@ describe('a device answering the unmasking request', () => {
 
   it('refuses a threshold that is not more than half of the shares', async () => {
     const session = crypto.getRandomValues(new Uint8Array(16));
-    const [a, b, c] = Array.from({ length: 3 }, () => new SecureClientRound(1, { curve: 'x25519', session }, webCryptoExpander));
+    const [a, b, c] = Array.from({ length: 3 }, () => new SecureClientRound(1, { curve: 'x25519', session }, webCryptoSuite));
     const [ka, kb, kc] = [await a.keys(), await b.keys(), await c.keys()];
     const m: SaNeighboursMessage = { type: 'sa-neighbours', round: 1, index: 1, threshold: 1, scale: 1024, neighbours: [{ index: 2, ...pick(kb) }, { index: 3, ...pick(kc) }] };
     await expect(a.shares(m)).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BAD_REQUEST });
@@ -59,8 +59,8 @@ describe('a device answering the unmasking request', () => {
 
   it('makes fresh keys for every round', async () => {
     const session = crypto.getRandomValues(new Uint8Array(16));
-    const k1 = await new SecureClientRound(1, { curve: 'x25519', session }, webCryptoExpander).keys();
-    const k2 = await new SecureClientRound(2, { curve: 'x25519', session }, webCryptoExpander).keys();
+    const k1 = await new SecureClientRound(1, { curve: 'x25519', session }, webCryptoSuite).keys();
+    const k2 = await new SecureClientRound(2, { curve: 'x25519', session }, webCryptoSuite).keys();
     expect(Buffer.from(k1.encKey).equals(Buffer.from(k2.encKey))).toBe(false);
     expect(Buffer.from(k1.maskKey).equals(Buffer.from(k2.maskKey))).toBe(false);
     expect(Buffer.from(k1.encKey).equals(Buffer.from(k1.maskKey))).toBe(false);
@@ -78,9 +78,9 @@ describe('a device asked to add its share of distributed-DP noise', () => {
   /** Device 1's sa-neighbours with the given plan, answered by a device that knows `floor`. */
   async function answer(p: { scale: number; dp: DistributedDpParams }, floor: NoiseFloorInput | null = declared) {
     const session = crypto.getRandomValues(new Uint8Array(16));
-    const device = new SecureClientRound(1, { curve: 'x25519', session }, webCryptoExpander, floor ?? undefined);
+    const device = new SecureClientRound(1, { curve: 'x25519', session }, webCryptoSuite, floor ?? undefined);
     await device.keys();
-    const peers = await Promise.all([2, 3, 4].map(async (index) => ({ index, ...pick(await new SecureClientRound(1, { curve: 'x25519', session }, webCryptoExpander).keys()) })));
+    const peers = await Promise.all([2, 3, 4].map(async (index) => ({ index, ...pick(await new SecureClientRound(1, { curve: 'x25519', session }, webCryptoSuite).keys()) })));
     const m: SaNeighboursMessage = { type: 'sa-neighbours', round: 1, index: 1, threshold: 3, scale: p.scale, neighbours: peers, dp: p.dp };
     return { device, shares: () => device.shares(m) };
   }

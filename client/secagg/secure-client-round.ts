@@ -6,14 +6,13 @@
 
 import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { DistributedDpParams, SaKeysMessage, SaMaskedMessage, SaNeighboursMessage, SaRelayMessage, SaSharesMessage, SaUnmaskMessage, SaUnmaskRequestMessage, SecureOffer } from '../../shared/protocol/secagg-messages.js';
-import { generateKeyPair, type KeyPairBytes, publicKeyLength } from '../../shared/secagg/key-agreement.js';
-import type { MaskExpander } from '../../shared/secagg/prg.js';
+import type { SecAggCrypto } from '../../shared/secagg/crypto-suite.js';
+import { type KeyPairBytes, publicKeyLength } from '../../shared/secagg/key-agreement.js';
 import { encodeDistributed } from '../../shared/secagg/distributed-dp.js';
 import { quantizeInto } from '../../shared/secagg/quantize.js';
 import { rotationSigns } from '../../shared/secagg/rotation.js';
 import { applyMasks } from '../../shared/secagg/mask-sum.js';
 import { decodeShareBundle, encodeShareBundle, pairMaskKey, pairMaskSign, selfMaskKey, shareAad, shareKey } from '../../shared/secagg/round-keys.js';
-import { open, seal } from '../../shared/secagg/share-cipher.js';
 import { splitSecret } from '../../shared/secagg/shamir.js';
 import { checkNoiseFloor, type DistributedDpRecord, type NoiseFloorInput } from './noise-floor.js';
 
@@ -51,7 +50,8 @@ export class SecureClientRound {
   constructor(
     readonly round: number,
     private readonly offer: SecureOffer,
-    private readonly expander: MaskExpander,
+    /** The platform's cryptography: WebCrypto in browsers, node:crypto in Node (crypto-suite.ts). */
+    private readonly crypto: SecAggCrypto,
     /** What the device checks a distributed-DP plan against; without it such a plan is refused. */
     private readonly floor: NoiseFloorInput | null = null,
   ) {}
@@ -62,8 +62,8 @@ export class SecureClientRound {
 
   /** Stage 1: two fresh key pairs, used for this round only. */
   async keys(): Promise<SaKeysMessage> {
-    this.enc = await generateKeyPair(this.offer.curve);
-    this.mask = await generateKeyPair(this.offer.curve);
+    this.enc = await this.crypto.generateKeyPair(this.offer.curve);
+    this.mask = await this.crypto.generateKeyPair(this.offer.curve);
     return { type: 'sa-keys', round: this.round, encKey: this.enc.publicKey, maskKey: this.mask.publicKey };
   }
 
@@ -97,7 +97,7 @@ export class SecureClientRound {
       [...this.neighbours].map(async ([to, n], j) => {
         const bundle = encodeShareBundle({ from: this.index, to, keyShare: keyShares[j + 1], selfShare: selfShares[j + 1] });
         const key = this.shareKeyWith(to, n);
-        return { to, sealed: await seal(await key, bundle, shareAad(this.offer.session, this.round, this.index, to)) };
+        return { to, sealed: await this.crypto.seal(await key, bundle, shareAad(this.offer.session, this.round, this.index, to)) };
       }),
     );
     return { type: 'sa-shares', round: this.round, shares: out };
@@ -110,7 +110,7 @@ export class SecureClientRound {
     const bundles = await Promise.all(
       m.shares.map(async ({ from, sealed }) => {
         const key = await this.shareKeyWith(from, this.neighbours.get(from)!);
-        return { from, b: decodeShareBundle(await open(key, sealed, shareAad(this.offer.session, this.round, from, this.index))) };
+        return { from, b: decodeShareBundle(await this.crypto.open(key, sealed, shareAad(this.offer.session, this.round, from, this.index))) };
       }),
     );
     for (const { from, b } of bundles) {
@@ -123,7 +123,7 @@ export class SecureClientRound {
   private shareKeyWith(index: number, n: Neighbour): Promise<Uint8Array> {
     let key = this.shareKeys.get(index);
     if (!key) {
-      key = shareKey(this.enc!, n.encKey, this.offer.session);
+      key = shareKey(this.crypto, this.enc!, n.encKey, this.offer.session);
       this.shareKeys.set(index, key);
     }
     return key;
@@ -144,7 +144,7 @@ export class SecureClientRound {
     const d = input.delta.length;
     const acc = new Uint32Array(d + 1);
     if (this.dp) {
-      const signs = await rotationSigns(this.dp.rotationSeed, d, this.expander);
+      const signs = await rotationSigns(this.dp.rotationSeed, d, this.crypto.expander);
       encodeDistributed(input.delta, signs, { scale: this.scale, normBound: this.dp.normBound, noise: this.dp.noise }, acc, uniform);
       // The clipped bit would reach the coordinator without noise: under distributed DP it stays home.
       acc[d] = 0;
@@ -155,8 +155,8 @@ export class SecureClientRound {
     const mask = this.mask;
     const peers = [...this.held.keys()].filter((p) => p !== this.index);
     // Keys derived concurrently; then all k + 1 masks added in one pass (mask-sum.ts).
-    const [self, ...keys] = await Promise.all([selfMaskKey(this.seed, this.offer.session), ...peers.map((p) => pairMaskKey(mask, this.neighbours.get(p)!.maskKey, this.offer.session))]);
-    await applyMasks(acc, [{ key: self, sign: 1 }, ...peers.map((p, j) => ({ key: keys[j], sign: pairMaskSign(this.index, p) }))], this.expander);
+    const [self, ...keys] = await Promise.all([selfMaskKey(this.crypto, this.seed, this.offer.session), ...peers.map((p) => pairMaskKey(this.crypto, mask, this.neighbours.get(p)!.maskKey, this.offer.session))]);
+    await applyMasks(acc, [{ key: self, sign: 1 }, ...peers.map((p, j) => ({ key: keys[j], sign: pairMaskSign(this.index, p) }))], this.crypto.expander);
     return { type: 'sa-masked', round: this.round, modelVersion, masked: new Uint8Array(acc.buffer) };
   }
 

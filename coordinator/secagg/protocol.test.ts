@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../shared/protocol/errors.js';
 import { SeededRandom } from '../../shared/random.js';
-import { nodeExpander } from '../../shared/node/node-prg.js';
+import { nodeSecAggCrypto } from '../../shared/node/node-secagg-crypto.js';
 import { type DriverOptions, type DropStage, driveSecureRound as drive } from '../../simulations/secure-round-driver.js';
 
-// The coordinator side runs node:crypto's AES-CTR, the devices WebCrypto's: they must agree.
-const driveSecureRound = (o: DriverOptions) => drive({ coordinatorExpander: nodeExpander, ...o });
+// The coordinator side runs node:crypto, the devices WebCrypto (as browsers do): they must agree.
+const driveSecureRound = (o: DriverOptions) => drive({ coordinatorCrypto: nodeSecAggCrypto, ...o });
 
 function inputs(n: number, d: number, seed = 1): Float32Array[] {
   const rng = new SeededRandom(seed);

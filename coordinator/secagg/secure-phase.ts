@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { type ErrorCode, ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { Curve } from '../../shared/protocol/secagg-messages.js';
-import type { MaskExpander } from '../../shared/secagg/prg.js';
+import type { SecAggCrypto } from '../../shared/secagg/crypto-suite.js';
 import { quantizationScale } from '../../shared/secagg/quantize.js';
 import type { DistributedSum } from '../aggregation/secure-sum.js';
 import { planDistributedRound, rotationOf } from './distributed-round.js';
@@ -18,7 +18,7 @@ import { unmask } from './unmask.js';
 export interface SecurePhaseDeps {
   config: CoordinatorConfig;
   logger: Logger;
-  expander: MaskExpander;
+  crypto: SecAggCrypto;
   clipNorm: number;
   curve: Curve;
   session: Uint8Array;
@@ -91,8 +91,8 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   r.close();
   const started = performance.now();
   try {
-    const u = await unmask(r, { threshold: graph.threshold, curve: d.curve, session: d.session, expander: d.expander });
-    const distributed = dp ? { ...(await rotationOf(dp, r.spec.words - 1, d.expander)), noisePerClient: dp.plan.noisePerClient, normBound: dp.plan.normBound, l1Bound: dp.plan.l1Bound } : null;
+    const u = await unmask(r, { threshold: graph.threshold, curve: d.curve, session: d.session, crypto: d.crypto });
+    const distributed = dp ? { ...(await rotationOf(dp, r.spec.words - 1, d.crypto.expander)), noisePerClient: dp.plan.noisePerClient, normBound: dp.plan.normBound, l1Bound: dp.plan.l1Bound } : null;
     return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, distributed, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started, stageMs };
   } catch (err) {
     if (err instanceof FedrecError) return abandon(err.code, err.message);

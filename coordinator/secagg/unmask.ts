@@ -7,7 +7,7 @@ import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { Curve } from '../../shared/protocol/secagg-messages.js';
 import type { KeyPairBytes } from '../../shared/secagg/key-agreement.js';
 import { applyMasks, type MaskTerm } from '../../shared/secagg/mask-sum.js';
-import type { MaskExpander } from '../../shared/secagg/prg.js';
+import type { SecAggCrypto } from '../../shared/secagg/crypto-suite.js';
 import { pairMaskKey, pairMaskSign, selfMaskKey } from '../../shared/secagg/round-keys.js';
 import { combineShares } from '../../shared/secagg/shamir.js';
 import type { SecureRound } from './secure-round.js';
@@ -16,7 +16,7 @@ export interface UnmaskSettings {
   threshold: number;
   curve: Curve;
   session: Uint8Array;
-  expander: MaskExpander;
+  crypto: SecAggCrypto;
 }
 
 export interface UnmaskResult {
@@ -38,16 +38,16 @@ export async function unmask(r: SecureRound, s: UnmaskSettings): Promise<UnmaskR
   // Every mask to remove, then one pass over the sum (mask-sum.ts): order does not matter mod 2^32.
   const selfTerms = survivors.map(async (u): Promise<MaskTerm> => {
     const seed = await rebuild(r.shares.selfShares.get(u.index), `a survivor's self-mask seed`);
-    return { key: await selfMaskKey(seed, s.session), sign: -1 };
+    return { key: await selfMaskKey(s.crypto, seed, s.session), sign: -1 };
   });
   const pairTerms = dropped.map(async (u): Promise<MaskTerm[]> => {
     const privateKey = await rebuild(r.shares.keyShares.get(u.index), `a dropped client's mask key`);
     const own: KeyPairBytes = { curve: s.curve, publicKey: u.maskKey, privateKey };
     const peers = u.neighbours.map((i) => r.byIndex.get(i)!).filter((v) => v.masked);
     // v added its mask with u; computing it from u's side and applying it as u would cancels it.
-    return Promise.all(peers.map(async (v): Promise<MaskTerm> => ({ key: await pairMaskKey(own, v.maskKey, s.session), sign: pairMaskSign(u.index, v.index) })));
+    return Promise.all(peers.map(async (v): Promise<MaskTerm> => ({ key: await pairMaskKey(s.crypto, own, v.maskKey, s.session), sign: pairMaskSign(u.index, v.index) })));
   });
   const [self, pairs] = await Promise.all([Promise.all(selfTerms), Promise.all(pairTerms)]);
-  await applyMasks(r.sum, [...self, ...pairs.flat()], s.expander);
+  await applyMasks(r.sum, [...self, ...pairs.flat()], s.crypto.expander);
   return { sum: r.sum, survivors: survivors.length, dropped: dropped.length };
 }

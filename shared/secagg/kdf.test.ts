@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { hkdfSync } from 'node:crypto';
-import { hkdf } from './kdf.js';
+import { nodeSecAggCrypto } from '../node/node-secagg-crypto.js';
+import { type SecAggCrypto, webCryptoSuite } from './crypto-suite.js';
 
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-describe('hkdf (RFC 5869, SHA-256)', () => {
+describe.each<[string, SecAggCrypto]>([['webcrypto', webCryptoSuite], ['node', nodeSecAggCrypto]])('hkdf (RFC 5869, SHA-256) on %s', (_name, { hkdf }) => {
   it('matches test case 1', async () => {
     const okm = await hkdf(bytes('0b'.repeat(22)), bytes('000102030405060708090a0b0c'), bytes('f0f1f2f3f4f5f6f7f8f9'), 42);
     expect(hex(okm)).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');

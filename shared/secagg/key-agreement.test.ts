@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../protocol/errors.js';
-import { agree, generateKeyPair, publicKeyLength, supportedCurves } from './key-agreement.js';
+import { nodeSecAggCrypto } from '../node/node-secagg-crypto.js';
+import { type SecAggCrypto, webCryptoSuite } from './crypto-suite.js';
+import { publicKeyLength, supportedCurves } from './key-agreement.js';
 import type { Curve } from './key-agreement.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -12,7 +14,11 @@ describe('supportedCurves', () => {
   });
 });
 
-describe.each<Curve>(['x25519', 'p256'])('%s', (curve) => {
+// Every check runs on both implementations: WebCrypto (browsers) and node:crypto (Node processes).
+const suites: [string, SecAggCrypto][] = [['webcrypto', webCryptoSuite], ['node', nodeSecAggCrypto]];
+const cases = suites.flatMap(([name, suite]) => (['x25519', 'p256'] as Curve[]).map((curve) => [`${name} ${curve}`, suite, curve] as const));
+
+describe.each(cases)('%s', (_name, { agree, generateKeyPair }, curve) => {
   it('exports raw keys of the documented sizes', async () => {
     const a = await generateKeyPair(curve);
     expect(a.curve).toBe(curve);
@@ -60,7 +66,7 @@ describe.each<Curve>(['x25519', 'p256'])('%s', (curve) => {
   });
 });
 
-describe('invalid points', () => {
+describe.each(suites)('invalid points (%s)', (_name, { agree, generateKeyPair }) => {
   it('x25519: small-order peer keys (0 and 1) are rejected', async () => {
     const a = await generateKeyPair('x25519');
     const one = new Uint8Array(32);
@@ -81,7 +87,7 @@ describe('invalid points', () => {
   });
 });
 
-describe('raw private bytes', () => {
+describe.each(suites)('raw private bytes (%s)', (_name, { generateKeyPair }) => {
   it('x25519: equal the scalar inside the PKCS#8 export', async () => {
     const a = await generateKeyPair('x25519');
     const jwk = { kty: 'OKP', crv: 'X25519', x: Buffer.from(a.publicKey).toString('base64url'), d: Buffer.from(a.privateKey).toString('base64url') };

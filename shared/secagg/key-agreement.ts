@@ -81,6 +81,23 @@ export async function generateKeyPair(curve: Curve): Promise<KeyPairBytes> {
 
 /** KA.agree: the 32-byte raw shared secret (feed it to hkdf, never use it as a key directly). */
 export async function agree(own: KeyPairBytes, peerPublic: Uint8Array): Promise<Uint8Array> {
+  checkAgreeInputs(own, peerPublic);
+  let bits: ArrayBuffer;
+  try {
+    const peer = await subtle().importKey('raw', peerPublic.slice(), ALGORITHMS[own.curve], false, []);
+    const priv = await importedPrivate(own);
+    bits = await subtle().deriveBits({ name: ALGORITHMS[own.curve].name, public: peer }, priv, SHARED_SECRET_BITS);
+  } catch (cause) {
+    throw invalidKey(own.curve, cause);
+  }
+  return checkSecret(own.curve, new Uint8Array(bits));
+}
+
+// Checks both implementations (this WebCrypto one and shared/node/node-secagg-crypto.ts) share, so a
+// bad key fails with the same code whichever one a device or the coordinator runs.
+
+/** Lengths of the own pair and the peer's public key. */
+export function checkAgreeInputs(own: KeyPairBytes, peerPublic: Uint8Array): void {
   const length = publicKeyLength(own.curve);
   if (own.publicKey.length !== length || own.privateKey.length !== PRIVATE_KEY_BYTES) {
     throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Own ${own.curve} key pair has the wrong length.`);
@@ -88,20 +105,18 @@ export async function agree(own: KeyPairBytes, peerPublic: Uint8Array): Promise<
   if (!(peerPublic instanceof Uint8Array) || peerPublic.length !== length) {
     throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Peer ${own.curve} public key must be ${length} bytes.`);
   }
-  let bits: ArrayBuffer;
-  try {
-    const peer = await subtle().importKey('raw', peerPublic.slice(), ALGORITHMS[own.curve], false, []);
-    const priv = await importedPrivate(own);
-    bits = await subtle().deriveBits({ name: ALGORITHMS[own.curve].name, public: peer }, priv, SHARED_SECRET_BITS);
-  } catch (cause) {
-    if (cause instanceof FedrecError) throw cause;
-    // Off-curve points (P-256) and small-order points (X25519, all-zero output) land here.
-    throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Key agreement on ${own.curve} failed: invalid key.`, { cause });
-  }
-  const secret = new Uint8Array(bits);
-  // RFC 7748 §6.1: an all-zero output means a small-order peer key; not every platform checks.
+}
+
+/** What a failed agreement becomes: off-curve points (P-256) and small-order points (X25519, all-zero output) land here. */
+export function invalidKey(curve: Curve, cause: unknown): FedrecError {
+  if (cause instanceof FedrecError) return cause;
+  return new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Key agreement on ${curve} failed: invalid key.`, { cause });
+}
+
+/** RFC 7748 §6.1: an all-zero output means a small-order peer key; not every platform checks. */
+export function checkSecret(curve: Curve, secret: Uint8Array): Uint8Array {
   if (secret.every((b) => b === 0)) {
-    throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Key agreement on ${own.curve} gave an all-zero secret: small-order peer key.`);
+    throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Key agreement on ${curve} gave an all-zero secret: small-order peer key.`);
   }
   return secret;
 }
@@ -125,13 +140,13 @@ function privateJwk(own: KeyPairBytes): JsonWebKey {
   return { kty: 'EC', crv: 'P-256', x: toBase64Url(own.publicKey.subarray(1, 33)), y: toBase64Url(own.publicKey.subarray(33, 65)), d };
 }
 
-function toBase64Url(bytes: Uint8Array): string {
+export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(text: string): Uint8Array {
+export function fromBase64Url(text: string): Uint8Array {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);

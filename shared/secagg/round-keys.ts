@@ -1,31 +1,30 @@
 // Everything both sides derive from the round's key material, in one place so client and
 // coordinator cannot drift: the share-encryption key, the pairwise and self mask keys (each a
 // 256-bit AES key, domain-separated by HKDF and salted with the round's fresh session bytes), the
-// sealed share bundle's layout and associated data, and the sign of a pairwise mask. HKDF stays on
-// WebCrypto (platform crypto): a hand-made synchronous HKDF saved ~1.5 ms of CPU per client a round,
-// not worth a second implementation of a key derivation.
+// sealed share bundle's layout and associated data, and the sign of a pairwise mask. Agreement and
+// HKDF come from the platform's suite (crypto-suite.ts), never a hand-made implementation.
 
 import { ErrorCodes, FedrecError } from '../protocol/errors.js';
-import { agree, type KeyPairBytes } from './key-agreement.js';
-import { hkdf } from './kdf.js';
+import type { SecAggCrypto } from './crypto-suite.js';
+import type { KeyPairBytes } from './key-agreement.js';
 
 const SHARE_INFO = 'fedrec/secagg/v1/share-encryption';
 const PAIR_INFO = 'fedrec/secagg/v1/pairwise-mask';
 const SELF_INFO = 'fedrec/secagg/v1/self-mask';
 
 /** AES-GCM key for the shares `own` sends to (or receives from) the holder of `peerEncKey`. */
-export async function shareKey(own: KeyPairBytes, peerEncKey: Uint8Array, session: Uint8Array): Promise<Uint8Array> {
-  return hkdf(await agree(own, peerEncKey), session, SHARE_INFO);
+export async function shareKey(c: SecAggCrypto, own: KeyPairBytes, peerEncKey: Uint8Array, session: Uint8Array): Promise<Uint8Array> {
+  return c.hkdf(await c.agree(own, peerEncKey), session, SHARE_INFO);
 }
 
 /** AES-CTR key of the mask two clients share; the same from either side. */
-export async function pairMaskKey(own: KeyPairBytes, peerMaskKey: Uint8Array, session: Uint8Array): Promise<Uint8Array> {
-  return hkdf(await agree(own, peerMaskKey), session, PAIR_INFO);
+export async function pairMaskKey(c: SecAggCrypto, own: KeyPairBytes, peerMaskKey: Uint8Array, session: Uint8Array): Promise<Uint8Array> {
+  return c.hkdf(await c.agree(own, peerMaskKey), session, PAIR_INFO);
 }
 
 /** AES-CTR key of a client's self mask, from its 32-byte secret seed b. */
-export function selfMaskKey(seed: Uint8Array, session: Uint8Array): Promise<Uint8Array> {
-  return hkdf(seed, session, SELF_INFO);
+export function selfMaskKey(c: SecAggCrypto, seed: Uint8Array, session: Uint8Array): Promise<Uint8Array> {
+  return c.hkdf(seed, session, SELF_INFO);
 }
 
 /** The sign that makes a pairwise mask cancel: the lower index adds it, the higher subtracts it. */

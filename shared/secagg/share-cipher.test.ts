@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../protocol/errors.js';
-import { open, seal } from './share-cipher.js';
+import { nodeSecAggCrypto } from '../node/node-secagg-crypto.js';
+import { type SecAggCrypto, webCryptoSuite } from './crypto-suite.js';
 
 const key = Uint8Array.from({ length: 32 }, (_, i) => i);
 const aad = new TextEncoder().encode('round 3: client 5 -> client 9');
 const plaintext = new TextEncoder().encode('two Shamir shares of 49 bytes each, and some more');
 const badCiphertext = { code: ErrorCodes.SECAGG_BAD_CIPHERTEXT };
 
-describe('share cipher (AES-256-GCM)', () => {
+describe.each<[string, SecAggCrypto]>([['webcrypto', webCryptoSuite], ['node', nodeSecAggCrypto]])('share cipher (AES-256-GCM) on %s', (_name, { open, seal }) => {
   it('round-trips, with a 12-byte nonce and a 16-byte tag', async () => {
     const sealed = await seal(key, plaintext, aad);
     expect(sealed.length).toBe(12 + plaintext.length + 16);

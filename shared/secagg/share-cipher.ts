@@ -7,13 +7,28 @@
 import { ErrorCodes, FedrecError } from '../protocol/errors.js';
 
 const KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+export const NONCE_BYTES = 12;
+export const TAG_BYTES = 16;
 
-async function importKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+// Checks and errors both implementations share (this WebCrypto one, shared/node/node-secagg-crypto.ts).
+export function checkCipherKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
     throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `Share-cipher key must be ${KEY_BYTES} bytes.`);
   }
+}
+
+export function checkSealedLength(sealed: Uint8Array): void {
+  if (!(sealed instanceof Uint8Array) || sealed.length < NONCE_BYTES + TAG_BYTES) {
+    throw new FedrecError(ErrorCodes.SECAGG_BAD_CIPHERTEXT, `Sealed share bundle is shorter than ${NONCE_BYTES + TAG_BYTES} bytes.`);
+  }
+}
+
+export function failedAuthentication(cause: unknown): FedrecError {
+  return new FedrecError(ErrorCodes.SECAGG_BAD_CIPHERTEXT, 'Share bundle failed authentication (tampered, wrong key or wrong context).', { cause });
+}
+
+async function importKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  checkCipherKey(key);
   return crypto.subtle.importKey('raw', key.slice(), 'AES-GCM', false, [usage]);
 }
 
@@ -31,9 +46,7 @@ export async function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Arr
 /** Throws SECAGG_BAD_CIPHERTEXT on any tampering, wrong aad, wrong key or truncation. */
 export async function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   const k = await importKey(key, 'decrypt');
-  if (!(sealed instanceof Uint8Array) || sealed.length < NONCE_BYTES + TAG_BYTES) {
-    throw new FedrecError(ErrorCodes.SECAGG_BAD_CIPHERTEXT, `Sealed share bundle is shorter than ${NONCE_BYTES + TAG_BYTES} bytes.`);
-  }
+  checkSealedLength(sealed);
   try {
     const plain = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: sealed.slice(0, NONCE_BYTES), additionalData: aad.slice(), tagLength: TAG_BYTES * 8 },
@@ -42,6 +55,6 @@ export async function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array)
     );
     return new Uint8Array(plain);
   } catch (cause) {
-    throw new FedrecError(ErrorCodes.SECAGG_BAD_CIPHERTEXT, 'Share bundle failed authentication (tampered, wrong key or wrong context).', { cause });
+    throw failedAuthentication(cause);
   }
 }
