@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jsAddInto, jsSubInto } from '../secagg/word-add.js';
 import { type MaskTerm, webCryptoExpander } from '../secagg/prg.js';
-import { MaskSummer, nodeExpander, sumHere } from './node-prg.js';
+import { MaskSummer, nodeExpander } from './node-prg.js';
 
 describe('nodeExpander', () => {
   it('produces the same keystream as webCryptoExpander, byte for byte', async () => {
@@ -49,25 +49,30 @@ describe('nodeExpander.reader', () => {
   });
 });
 
-describe('mask sums (nodeExpander.sum, MaskSummer)', () => {
+describe('adding masks in place (nodeExpander.addTo, MaskSummer)', () => {
   const words = 20_003;
   const terms: MaskTerm[] = [5, 6, 7, 8, 9].map((b, j) => ({ key: new Uint8Array(32).fill(b), sign: j % 2 ? -1 : 1 }));
+  /** A vector that is not zero, so "in place" is tested: base + Σ sign · keystream. */
+  const base = () => Uint32Array.from({ length: words }, (_, i) => (i * 2654435761) >>> 0);
   const expected = async () => {
-    const out = new Uint32Array(words);
+    const out = base();
     for (const t of terms) (t.sign > 0 ? jsAddInto : jsSubInto)(out, await webCryptoExpander(t.key, words));
-    return Buffer.from(out.buffer).toString('hex');
+    return hexOf(out);
   };
   const hexOf = (w: Uint32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('hex');
+  const added = async (add: (acc: Uint32Array, t: readonly MaskTerm[]) => Promise<void>, t = terms) => {
+    const acc = base();
+    await add(acc, t);
+    return acc;
+  };
 
-  it('is Σ sign · keystream, whichever thread computes it', async () => {
-    const want = await expected();
-    expect(hexOf(sumHere(words, terms))).toBe(want);
-    expect(hexOf(await nodeExpander.sum!(words, terms))).toBe(want);
+  it('is base + Σ sign · keystream, whichever thread computes it', async () => {
+    expect(hexOf(await added(nodeExpander.addTo!))).toBe(await expected());
   });
 
   it('computes on the calling thread without a script', async () => {
     const s = new MaskSummer(null);
-    expect(hexOf(await s.sum(words, terms))).toBe(await expected());
+    expect(hexOf(await added((a, t) => s.addTo(a, t)))).toBe(await expected());
     expect(s.counts).toEqual({ worker: 0, here: 1 });
   });
 
@@ -76,29 +81,38 @@ describe('mask sums (nodeExpander.sum, MaskSummer)', () => {
     const silent = new MaskSummer(new URL('data:text/javascript,')); // starts, has nothing to do, exits
     const want = await expected();
     for (const s of [missing, silent]) {
-      const [a, b] = await Promise.all([s.sum(words, terms), s.sum(words, terms)]);
+      const [a, b] = await Promise.all([added((x, t) => s.addTo(x, t)), added((x, t) => s.addTo(x, t))]);
       expect(hexOf(a)).toBe(want);
       expect(hexOf(b)).toBe(want);
       expect(s.counts.worker).toBe(0);
     }
-    expect(hexOf(await silent.sum(words, terms))).toBe(want); // and stays on the calling thread
+    expect(hexOf(await added((x, t) => silent.addTo(x, t)))).toBe(want); // and stays on the calling thread
   });
 
   it('rejects a bad key before anything is computed', async () => {
-    await expect(new MaskSummer(null).sum(4, [{ key: new Uint8Array(31), sign: 1 }])).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY });
+    const acc = new Uint32Array(4).fill(7);
+    await expect(new MaskSummer(null).addTo(acc, [{ key: new Uint8Array(31), sign: 1 }])).rejects.toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY });
+    expect([...acc]).toEqual([7, 7, 7, 7]);
   });
 
   // Worker threads run compiled JavaScript: npm test builds dist/ before vitest runs (skipped when
-  // dist/ predates the worker, e.g. a shared checkout between builds).
+  // dist/ predates this worker's protocol, e.g. a shared checkout between builds).
   const compiled = new URL('../../dist/shared/node/node-prg.js', import.meta.url);
-  const built = existsSync(fileURLToPath(compiled)) && readFileSync(compiled, 'utf8').includes('fedrec-mask-sum-v1');
-  it.skipIf(!built)('runs in a worker thread from the compiled build', async () => {
+  const built = existsSync(fileURLToPath(compiled)) && readFileSync(compiled, 'utf8').includes('fedrec-mask-sum-v2');
+  it.skipIf(!built)('runs in a worker thread from the compiled build, reusing its shared slots', async () => {
     const s = new MaskSummer(compiled);
     const want = await expected();
-    const sums = await Promise.all([s.sum(words, terms), s.sum(words, terms), s.sum(words, [])]);
+    const add = (x: Uint32Array, t: readonly MaskTerm[]) => s.addTo(x, t);
+    const sums = await Promise.all([added(add), added(add), added(add, [])]);
     expect(hexOf(sums[0])).toBe(want);
     expect(hexOf(sums[1])).toBe(want);
-    expect(sums[2].every((w) => w === 0)).toBe(true);
-    expect(s.counts).toEqual({ worker: 3, here: 0 });
+    expect(hexOf(sums[2])).toBe(hexOf(base()));
+    // Sequential calls of several sizes reuse the freed slots and still give the right words.
+    for (const n of [words, 8, words]) {
+      const acc = new Uint32Array(n);
+      await s.addTo(acc, terms.slice(0, 1));
+      expect(hexOf(acc)).toBe(hexOf(await webCryptoExpander(terms[0].key, n)));
+    }
+    expect(s.counts).toEqual({ worker: 6, here: 0 });
   });
 });

@@ -5,10 +5,11 @@
 // A client adds k + 1 masks of the model's size: 37 MB of keystream per round at 299,179 words, each
 // piece a fresh Buffer that node:crypto allocates outside the JS heap. V8 answers every 64 MB of such
 // memory with a full collection of the heap that allocated it, which in a process holding hundreds of
-// simulated clients (or a coordinator's state) cost more than the AES itself. So `sum` computes the
-// masks' sum in a worker thread of this same file, whose heap is nearly empty and cheap to collect,
-// and hands back one vector. Where no worker can start (running from TypeScript source, as under
-// vitest) or one fails, the sum is computed on the calling thread instead: same words either way.
+// simulated clients (or a coordinator's state) cost more than the AES itself. So `addTo` adds the
+// masks in a worker thread of this same file, whose heap is nearly empty and cheap to collect: the
+// vector goes over and back through a reused SharedArrayBuffer, so the asking thread allocates
+// nothing model-sized per call. Where no worker can start (running from TypeScript source, as under
+// vitest) or one fails, the masks are added on the calling thread instead: same words either way.
 
 import { createCipheriv } from 'node:crypto';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
@@ -47,31 +48,26 @@ function reader(key: Uint8Array): KeystreamReader {
   return (bytes) => cipher.update(zerosOf(bytes));
 }
 
-/** Σ sign · mask on this thread, a chunk at a time. */
-export function sumHere(words: number, terms: readonly MaskTerm[]): Uint32Array {
-  for (const t of terms) checkExpanderArgs(t.key, words);
-  const out = new Uint32Array(words);
-  foldStreams(out, terms.map((t) => ({ next: reader(t.key), sign: t.sign })));
-  return out;
-}
-
 // ---- the worker ------------------------------------------------------------------------------
 
-const WORKER_TAG = 'fedrec-mask-sum-v1';
+const WORKER_TAG = 'fedrec-mask-sum-v2';
 
 interface SumRequest {
   id: number;
   words: number;
   terms: MaskTerm[];
+  /** Holds the vector on the way in and the vector ± masks on the way back. */
+  slot: SharedArrayBuffer;
 }
-type SumReply = { id: number; sum: Uint32Array } | { id: number; error: string };
+type SumReply = { id: number } | { id: number; error: string };
 
 if (workerData?.[WORKER_TAG] === true && parentPort) {
   const port = parentPort;
-  port.on('message', ({ id, words, terms }: SumRequest) => {
+  port.on('message', ({ id, words, terms, slot }: SumRequest) => {
     try {
-      const sum = sumHere(words, terms);
-      port.postMessage({ id, sum } satisfies SumReply, [sum.buffer as ArrayBuffer]);
+      for (const t of terms) checkExpanderArgs(t.key, words);
+      foldStreams(new Uint32Array(slot, 0, words), terms.map((t) => ({ next: reader(t.key), sign: t.sign })));
+      port.postMessage({ id } satisfies SumReply);
     } catch (e) {
       port.postMessage({ id, error: e instanceof Error ? e.message : String(e) } satisfies SumReply);
     }
@@ -79,44 +75,62 @@ if (workerData?.[WORKER_TAG] === true && parentPort) {
 }
 
 interface Pending {
-  request: SumRequest;
-  resolve: (sum: Uint32Array) => void;
+  acc: Uint32Array;
+  terms: readonly MaskTerm[];
+  slot: SharedArrayBuffer;
+  resolve: () => void;
   reject: (e: Error) => void;
 }
 
+/** Free slots kept for reuse: a fleet worker has a few clients masking at once, rarely more. */
+const SPARE_SLOTS = 4;
+
 /**
- * Computes mask sums in a worker thread running `script` (this file, compiled), started on first use
- * and kept alive only while a sum is pending; one per thread that asks (a fleet worker, the
- * coordinator). With no script, or once the worker fails to start or dies, sums are computed on the
- * calling thread, those that were pending included.
+ * Adds masks in a worker thread running `script` (this file, compiled), started on first use and kept
+ * alive only while a request is pending; one per thread that asks (a fleet worker, the coordinator).
+ * With no script, or once the worker fails to start or dies, masks are added on the calling thread,
+ * pending requests included.
  */
 export class MaskSummer {
-  /** Sums computed in the worker and on the calling thread (for tests and diagnostics). */
+  /** Requests served by the worker and on the calling thread (for tests and diagnostics). */
   readonly counts = { worker: 0, here: 0 };
   private worker: Worker | null = null;
   private broken: boolean;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly spare: SharedArrayBuffer[] = [];
 
   constructor(private readonly script: URL | null) {
     this.broken = script === null;
   }
 
-  async sum(words: number, terms: readonly MaskTerm[]): Promise<Uint32Array> {
-    for (const t of terms) checkExpanderArgs(t.key, words);
+  /** acc ± every term's mask (mod 2^32), in place. */
+  async addTo(acc: Uint32Array, terms: readonly MaskTerm[]): Promise<void> {
+    for (const t of terms) checkExpanderArgs(t.key, acc.length);
     const w = this.broken ? null : this.start();
-    if (!w) return this.here(words, terms);
-    const request: SumRequest = { id: this.nextId++, words, terms: terms.map((t) => ({ key: t.key, sign: t.sign })) };
-    return new Promise((resolve, reject) => {
-      this.pending.set(request.id, { request, resolve, reject });
+    if (!w) return this.here(acc, terms);
+    const slot = this.takeSlot(acc.byteLength);
+    new Uint32Array(slot, 0, acc.length).set(acc);
+    const id = this.nextId++;
+    await new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { acc, terms, slot, resolve, reject });
       w.ref();
-      w.postMessage(request);
+      w.postMessage({ id, words: acc.length, terms: terms.map((t) => ({ key: t.key, sign: t.sign })), slot } satisfies SumRequest);
     });
   }
 
-  private here(words: number, terms: readonly MaskTerm[]): Uint32Array {
+  private here(acc: Uint32Array, terms: readonly MaskTerm[]): void {
     this.counts.here++;
-    return sumHere(words, terms);
+    foldStreams(acc, terms.map((t) => ({ next: reader(t.key), sign: t.sign })));
+  }
+
+  private takeSlot(bytes: number): SharedArrayBuffer {
+    const i = this.spare.findIndex((s) => s.byteLength >= bytes);
+    return i >= 0 ? this.spare.splice(i, 1)[0] : new SharedArrayBuffer(bytes);
+  }
+
+  private giveSlot(slot: SharedArrayBuffer): void {
+    if (this.spare.length < SPARE_SLOTS) this.spare.push(slot);
   }
 
   private start(): Worker | null {
@@ -140,10 +154,15 @@ export class MaskSummer {
     if (!p) return;
     this.pending.delete(m.id);
     if (this.pending.size === 0) this.worker?.unref();
-    if ('sum' in m) {
-      this.counts.worker++;
-      p.resolve(m.sum);
-    } else p.reject(new RangeError(m.error)); // the request itself was bad: computing it here would fail the same way
+    if ('error' in m) {
+      this.giveSlot(p.slot);
+      p.reject(new RangeError(m.error)); // the request itself was bad: adding here would fail the same way
+      return;
+    }
+    p.acc.set(new Uint32Array(p.slot, 0, p.acc.length));
+    this.giveSlot(p.slot);
+    this.counts.worker++;
+    p.resolve();
   }
 
   /** The worker could not start, crashed or exited (a script without the handler exits at once). */
@@ -155,7 +174,8 @@ export class MaskSummer {
     this.pending.clear();
     for (const p of left) {
       try {
-        p.resolve(this.here(p.request.words, p.request.terms));
+        this.here(p.acc, p.terms); // acc is untouched until a reply arrives
+        p.resolve();
       } catch (e) {
         p.reject(e as Error);
       }
@@ -166,4 +186,4 @@ export class MaskSummer {
 /** This file as the worker script when it runs compiled; from TypeScript source no worker can load it. */
 const summer = new MaskSummer(import.meta.url.endsWith('.js') ? new URL(import.meta.url) : null);
 
-export const nodeExpander: MaskExpander = Object.assign(expand, { reader, sum: (words: number, terms: readonly MaskTerm[]) => summer.sum(words, terms) });
+export const nodeExpander: MaskExpander = Object.assign(expand, { reader, addTo: (acc: Uint32Array, terms: readonly MaskTerm[]) => summer.addTo(acc, terms) });

@@ -2,8 +2,7 @@
 // masks the coordinator removes when unmasking. Each mask is the AES-256-CTR keystream of its key
 // (prg.ts), added or subtracted mod 2^32, so the order does not change the result. Three routes, the
 // first the expander offers:
-//   - `sum`: the expander returns Σ ± masks as one vector, which is added once (Node: computed in a
-//     worker thread, node-prg.ts);
+//   - `addTo`: the expander adds them itself (Node: in a worker thread, node-prg.ts);
 //   - `reader`: the masks are added a chunk of the vector at a time as their keystreams are read,
 //     so none of them is ever a model-sized array (foldStreams);
 //   - otherwise each mask is expanded whole (WebCrypto), the next one while the current one is added.
@@ -17,8 +16,8 @@ export type { MaskTerm };
 export async function applyMasks(acc: Uint32Array, terms: readonly MaskTerm[], expander: MaskExpander): Promise<void> {
   for (const t of terms) checkExpanderArgs(t.key, acc.length);
   if (terms.length === 0) return;
-  if (expander.sum) {
-    addInto(acc, await expander.sum(acc.length, terms));
+  if (expander.addTo) {
+    await expander.addTo(acc, terms);
     return;
   }
   const reader = expander.reader;

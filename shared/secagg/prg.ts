@@ -24,8 +24,8 @@ export interface MaskTerm {
 export type MaskExpander = ((key: Uint8Array, words: number) => Promise<Uint32Array>) & {
   /** The same keystream, synchronously and piece by piece (node:crypto can; WebCrypto cannot). */
   readonly reader?: (key: Uint8Array) => KeystreamReader;
-  /** Σ sign · mask over `terms` as one fresh `words`-word vector, computed wherever the platform likes (node-prg.ts: off the calling thread). */
-  readonly sum?: (words: number, terms: readonly MaskTerm[]) => Promise<Uint32Array>;
+  /** acc ± every term's mask (mod 2^32) in place, computed wherever the platform likes (node-prg.ts: off the calling thread). */
+  readonly addTo?: (acc: Uint32Array, terms: readonly MaskTerm[]) => Promise<void>;
 };
 
 const KEY_BYTES = 32;
