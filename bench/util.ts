@@ -34,6 +34,20 @@ export function mib(bytes: number): number {
 }
 
 /** A progress line on stderr (stdout carries only the human result lines and the JSON). */
+/**
+ * CPU seconds of the calling thread alone (Linux: /proc/thread-self/stat, utime + stime in clock ticks
+ * of 1/100 s); null elsewhere. process.cpuUsage() counts every thread of the process.
+ */
+export function threadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name may contain spaces
+    return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14 and 15 of proc(5)
+  } catch {
+    return null;
+  }
+}
+
 export function progress(tag: string, text: string): void {
   process.stderr.write(`[bench ${tag}] ${text}\n`);
 }
