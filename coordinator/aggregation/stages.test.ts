@@ -113,6 +113,27 @@ describe('GuardStage', () => {
     expect(Array.from(nz.starts.subarray(0, nz.count))).toEqual([0, 32, 32 * 7, 32 * 10]);
   });
 
+  it('sees a single non-zero word or NaN at every position of a block and of the short last block', () => {
+    const n = 3 * 32 + 5; // two whole blocks, one more, and a tail of 5
+    for (const at of [...Array.from({ length: 32 }, (_, p) => 32 + p), 96, 98, 100]) {
+      for (const v of [0.5, -1e-30, Number.NaN]) {
+        const inner = new RecordingStage();
+        const g = new GuardStage(inner);
+        g.begin(n, ctx());
+        const u = new Float32Array(n);
+        u[at] = v;
+        if (Number.isNaN(v)) {
+          expect(fedrecCode(() => g.accept(u, 1, info('c')))).toBe(ErrorCodes.NON_FINITE);
+          continue;
+        }
+        g.accept(u, 1, info('c'));
+        const nz = inner.accepted[0].info.nonZeroBlocks!;
+        expect(Array.from(nz.starts.subarray(0, nz.count))).toEqual([at - (at % 32)]);
+        expect(inner.accepted[0].info.norm).toBeCloseTo(Math.abs(Math.fround(v)), 40);
+      }
+    }
+  });
+
   it('gives the same sum through the block path as a plain sum', () => {
     const rng = new SeededRandom(11);
     const n = 32 * 50 + 5;
