@@ -7,6 +7,8 @@
 // side). Runtimes without WebAssembly SIMD (or whose content security policy forbids compiling it)
 // and big-endian hosts use the JS loops; both give the same words, bit for bit.
 
+import { LITTLE_ENDIAN, section, WASM_HEADER, wasmName } from '../wasm/module-bytes.js';
+
 /** Words per chunk (exported for tests): two chunks and a keystream piece stay in L2; node:crypto is fastest at 64 KiB pieces. */
 export const CHUNK_WORDS = 16384;
 const CHUNK_BYTES = 4 * CHUNK_WORDS;
@@ -45,17 +47,13 @@ function body(op: number): number[] {
   ];
 }
 
-function section(id: number, bytes: number[]): number[] {
-  return [id, bytes.length, ...bytes]; // every section here is shorter than 128 bytes (one LEB128 byte)
-}
-
-const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+const name = wasmName;
 const ADD = body(0xae);
 const SUB = body(0xb1);
 
 /** The module's bytes (exported for tests). */
 export const SIMD_MODULE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+  ...WASM_HEADER,
   ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]), // type 0: (i32, i32, i32) → ()
   ...section(3, [0x02, 0x00, 0x00]), // two functions of type 0
   ...section(5, [0x01, 0x00, PAGES]), // one memory of at least PAGES pages
@@ -71,7 +69,6 @@ interface Simd {
   bytes: Uint8Array;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Compiles the module with the given WebAssembly namespace, or returns null when it is missing, has
