@@ -1,6 +1,6 @@
-// The client's connection loop: open a socket and join, check the welcome (declared privacy,
-// catalogue, a history that can train) and keep the heartbeat, pass round traffic to the desk, and
-// under run() reconnect with backoff until stopped, refused, or told there will be no more rounds.
+// The client's connection: open a socket and join, check the welcome (declared privacy, catalogue,
+// a history that can train) and keep the heartbeat, pass round traffic to the desk. Its ways of
+// connecting: one check-in, forgetting remotely, and run(), whose reconnecting is persistent-run.ts.
 
 import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
 import { CloseCodes, ErrorCodes, FedrecError } from '../shared/protocol/errors.js';
@@ -8,20 +8,17 @@ import type { CoordinatorMessage, JoinMode, WelcomeMessage } from '../shared/pro
 import type { Curve } from '../shared/protocol/secagg-messages.js';
 import { validateCoordinatorMessage } from '../shared/protocol/validate.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
-import { Backoff } from './backoff.js';
 import { Heartbeat } from './heartbeat.js';
 import type { CheckInResult, ClientOptions, RunEnd, TaskOutcome } from './client-options.js';
 import { closeError } from './connection-helpers.js';
 import type { ConsentKeeper } from './consent-keeper.js';
 import type { MappedData } from './local-data.js';
 import type { ClientLogger } from './logger.js';
+import { PersistentRun } from './persistent-run.js';
 import type { RoundMessage } from './round-desk.js';
 import { frameBytes, type SocketLike } from './socket.js';
 import type { ClientState } from './store.js';
 import { catalogueFromWelcome, checkDeclaredPrivacy } from './welcome.js';
-
-/** Enrollment refusals: retrying with the same token cannot succeed. */
-const ENROLLMENT_REFUSALS: readonly string[] = [ErrorCodes.UNAUTHORIZED, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.TOKEN_REUSED, ErrorCodes.UNKNOWN_CLIENT];
 
 /** Who hears what happens on the connection: set anew by each way of connecting. */
 export interface ConnectionListeners {
@@ -60,11 +57,18 @@ export class Connection {
   private readonly heartbeat = new Heartbeat((m) => this.send(m));
   /** Why this device refused the coordinator (its welcome): run() ends with it. */
   private refusal: FedrecError | null = null;
-  /** Set when the coordinator said it will run no more rounds. */
-  private finished: RunEnd | null = null;
-  private readonly backoff = new Backoff();
+  /** run(): reconnects until it must stop (persistent-run.ts). */
+  private readonly persistent: PersistentRun;
 
-  constructor(private readonly host: ConnectionHost) {}
+  constructor(private readonly host: ConnectionHost) {
+    this.persistent = new PersistentRun({
+      connection: this,
+      host,
+      open: () => this.open('persistent'),
+      stopHeartbeat: () => this.heartbeat.stop(),
+      refusal: () => this.refusal,
+    });
+  }
 
   /** One check-in (after preflight): connect, join, do the offered task or hear "wait", disconnect. */
   checkIn(): Promise<CheckInResult> {
@@ -87,64 +91,11 @@ export class Connection {
   }
 
   /** Persistent mode (FedrecClient.run): connects, and reconnects with backoff until it must stop. */
-  async run(onOutcome?: (o: TaskOutcome) => void, onJoined?: () => void): Promise<RunEnd> {
+  run(onOutcome?: (o: TaskOutcome) => void, onJoined?: () => void): Promise<RunEnd> {
     // A new run starts fresh: an earlier stop() (e.g. by revokeConsent) or refusal must not end it.
     this.stopped = false;
     this.refusal = null;
-    this.finished = null;
-    await this.host.preflight();
-    const o = this.host.options;
-    const maxAttempts = o.maxConnectAttempts ?? 5;
-    const backoff = this.backoff;
-    backoff.reset();
-    const watch = this.host.consent.watch(o.consentPollMs ?? 400, () => this.stopped);
-    try {
-      while (!this.stopped) {
-        let welcomed = false;
-        let lastError: FedrecError | null = null;
-        const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-          this.listeners = {
-            onWelcome: () => {
-              welcomed = true;
-              backoff.welcomed();
-              onJoined?.();
-            },
-            onWait: (reason) => {
-              if (reason === 'done' || reason === 'budget-exhausted') {
-                this.finished = reason;
-                // Let the task in hand finish (its ledger entry and state are being saved), briefly.
-                void Promise.race([this.host.idle(), new Promise((r) => setTimeout(r, 5_000))]).then(() => this.stop());
-              }
-            },
-            onOutcome: (x) => onOutcome?.(x),
-            onError: (e) => {
-              lastError = e;
-              this.host.log.warn({ event: 'coordinator-error', code: e.code, round: e.round }, e.message);
-            },
-            onClose: (code, reason) => resolve({ code, reason }),
-          };
-        });
-        this.open('persistent');
-        const { code, reason } = await closed;
-        this.heartbeat.stop();
-        if (this.refusal) throw this.refusal;
-        if (this.stopped) break;
-        if (code === CloseCodes.PROTOCOL_ERROR) throw closeError(code, reason);
-        if (ENROLLMENT_REFUSALS.includes(reason)) throw lastError ?? closeError(code, reason);
-        if (reason === ErrorCodes.SHUTTING_DOWN) {
-          this.finished = 'shut-down';
-          break;
-        }
-        if (!welcomed && backoff.failed() >= maxAttempts && !backoff.reached) {
-          throw new FedrecError(ErrorCodes.UNREACHABLE, `could not reach the coordinator at ${o.url} in ${backoff.failures} tries (last: ${closeError(code, reason).message}); is it running, and is the address right?`);
-        }
-        this.host.log.warn({ event: 'disconnected', code, reason, retryInMs: backoff.delayMs }, 'connection lost; reconnecting');
-        await backoff.pause();
-      }
-    } finally {
-      watch.stop();
-    }
-    return this.host.consent.revoked ? 'consent-revoked' : (this.finished ?? 'stopped');
+    return this.persistent.run(onOutcome, onJoined);
   }
 
   /** Connects only to ask the coordinator to drop this client's id (no consent needed to leave). */
@@ -160,7 +111,7 @@ export class Connection {
 
   stop(): void {
     this.stopped = true;
-    this.backoff.wake();
+    this.persistent.wake();
     this.heartbeat.stop();
     this.socket?.close(CloseCodes.NORMAL, 'client stopping');
   }

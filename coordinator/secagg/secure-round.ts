@@ -1,13 +1,13 @@
-// The coordinator's side of one SecAgg+ round, stage by stage: collect public keys, hand out
-// neighbourhoods, relay sealed shares it cannot open, sum masked inputs mod 2^32 as they arrive,
-// ask survivors for exactly the shares it needs, and hand the masked sum to unmasking. It never
-// holds a single client's update: only keys, ciphertexts and a running sum of masked words.
+// The coordinator's side of one SecAgg+ round: who takes part, the stage it is in, and waiting
+// for each stage to settle. The answers are checked and recorded in secure-answers.ts (the masked
+// inputs summed mod 2^32 as they arrive); each stage move's messages go out from secure-sends.ts;
+// unmask.ts removes the masks. It never holds a single client's update: only keys, ciphertexts and
+// a running sum of masked words.
 
-import { ErrorCodes, FedrecError } from '../../shared/protocol/errors.js';
 import type { Curve, DistributedDpParams, SaKeysMessage, SaMaskedMessage, SaSharesMessage, SaUnmaskMessage } from '../../shared/protocol/secagg-messages.js';
-import { publicKeyLength } from '../../shared/secagg/key-agreement.js';
-import { addInto } from '../../shared/secagg/prg.js';
 import type { Neighbourhoods } from './neighbourhoods.js';
+import { acceptKeys, acceptMasked, acceptShares, acceptUnmask } from './secure-answers.js';
+import { sendNeighbourhoods, sendRelays, sendUnmaskRequests } from './secure-sends.js';
 
 export type SecureStage = 'keys' | 'shares' | 'masked' | 'unmask' | 'closed';
 
@@ -49,6 +49,8 @@ export class SecureRound {
   /** Running sum of masked inputs mod 2^32 (stage 3). */
   readonly sum: Uint32Array;
   readonly shares: UnmaskShares = { selfShares: new Map(), keyShares: new Map() };
+  /** One reused buffer for misaligned masked inputs (msgpack puts the bytes at any offset). */
+  scratch: Uint32Array | null = null;
   private wake: (() => void) | null = null;
   private endWait: (() => void) | null = null;
 
@@ -120,79 +122,22 @@ export class SecureRound {
     return this.advertised().filter((p) => p.masked);
   }
 
-  // ---- messages ----------------------------------------------------------------------------
-
-  private expectStage(stage: SecureStage, type: string): void {
-    if (this.stage !== stage) throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, `round ${this.spec.round} is in its ${this.stage} stage; ${type} belongs to the ${stage} stage`, { round: this.spec.round });
-  }
-
-  private participant(clientId: string, type: string): Participant {
-    const p = this.byClient.get(clientId);
-    if (!p || p.gone) throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, `${type}: this client is not a participant of round ${this.spec.round}'s secure aggregation`, { round: this.spec.round });
-    return p;
-  }
+  // ---- answers (checked and recorded in secure-answers.ts) ---------------------------------
 
   onKeys(clientId: string, m: SaKeysMessage): void {
-    this.expectStage('keys', m.type);
-    if (this.byClient.has(clientId)) throw new FedrecError(ErrorCodes.DUPLICATE_UPDATE, `round ${m.round} already has this client's keys`, { round: m.round });
-    const len = publicKeyLength(this.spec.curve);
-    if (m.encKey.length !== len || m.maskKey.length !== len) throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `round ${m.round} uses ${this.spec.curve}: public keys are ${len} bytes`, { round: m.round });
-    if (equalBytes(m.encKey, m.maskKey)) throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, 'the encryption and mask keys must be two different fresh keys', { round: m.round });
-    this.byClient.set(clientId, { clientId, index: 0, encKey: m.encKey, maskKey: m.maskKey, neighbours: [], sealed: null, masked: false, asked: null, answered: false, gone: false });
+    acceptKeys(this, clientId, m);
   }
 
   onShares(clientId: string, m: SaSharesMessage): void {
-    this.expectStage('shares', m.type);
-    const p = this.participant(clientId, m.type);
-    if (p.sealed) throw new FedrecError(ErrorCodes.DUPLICATE_UPDATE, `round ${m.round} already has this client's shares`, { round: m.round });
-    const to = m.shares.map((s) => s.to).sort((a, b) => a - b);
-    if (to.length !== p.neighbours.length || to.some((x, i) => x !== p.neighbours[i])) {
-      throw new FedrecError(ErrorCodes.SECAGG_BAD_REQUEST, `sa-shares must hold exactly one sealed bundle for each of the client's ${p.neighbours.length} neighbours`, { round: m.round });
-    }
-    p.sealed = new Map(m.shares.map((s) => [s.to, s.sealed]));
-    this.poke();
-  }
-
-  /** One reused buffer for misaligned inputs (msgpack puts the bytes at any offset). */
-  private scratch: Uint32Array | null = null;
-
-  /**
-   * The input as words: a view when aligned, else copied into the scratch buffer. A fresh 1.2 MB
-   * copy per input (zero-fill, copy, garbage) cost the intake a third of bare ws's rate (W2 secure).
-   */
-  private wordsOf(bytes: Uint8Array): Uint32Array {
-    if (bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    this.scratch ??= new Uint32Array(this.spec.words);
-    new Uint8Array(this.scratch.buffer).set(bytes);
-    return this.scratch;
+    acceptShares(this, clientId, m);
   }
 
   onMasked(clientId: string, m: SaMaskedMessage): void {
-    this.expectStage('masked', m.type);
-    const p = this.participant(clientId, m.type);
-    if (!p.sealed) throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, 'a masked input from a client that shared no keys cannot be unmasked', { round: m.round });
-    if (p.masked) throw new FedrecError(ErrorCodes.DUPLICATE_UPDATE, `round ${m.round} already has this client's masked input`, { round: m.round });
-    if (m.modelVersion !== this.spec.modelVersion) throw new FedrecError(ErrorCodes.MODEL_VERSION_MISMATCH, `masked input is for model version ${m.modelVersion}; round ${m.round} trains version ${this.spec.modelVersion}`, { round: m.round });
-    if (m.masked.byteLength !== this.spec.words * 4) throw new FedrecError(ErrorCodes.WRONG_SIZE, `masked input has ${m.masked.byteLength / 4} words; the round's vector has ${this.spec.words}`, { round: m.round });
-    addInto(this.sum, this.wordsOf(m.masked));
-    p.masked = true;
-    this.poke();
+    acceptMasked(this, clientId, m);
   }
 
   onUnmask(clientId: string, m: SaUnmaskMessage): void {
-    this.expectStage('unmask', m.type);
-    const p = this.participant(clientId, m.type);
-    if (!p.asked) throw new FedrecError(ErrorCodes.SECAGG_WRONG_STAGE, 'this client was not asked for shares', { round: m.round });
-    if (p.answered) throw new FedrecError(ErrorCodes.DUPLICATE_UPDATE, `round ${m.round} already has this client's shares for unmasking`, { round: m.round });
-    const selfOf = m.selfShares.map((s) => s.of);
-    const keyOf = m.keyShares.map((s) => s.of);
-    if (!sameSet(selfOf, p.asked.survivors) || !sameSet(keyOf, p.asked.dropped)) {
-      throw new FedrecError(ErrorCodes.SECAGG_BAD_REQUEST, 'sa-unmask must answer exactly the shares that were asked for', { round: m.round });
-    }
-    for (const s of m.selfShares) push(this.shares.selfShares, s.of, s.share);
-    for (const s of m.keyShares) push(this.shares.keyShares, s.of, s.share);
-    p.answered = true;
-    this.poke();
+    acceptUnmask(this, clientId, m);
   }
 
   onDisconnect(clientId: string): void {
@@ -202,79 +147,25 @@ export class SecureRound {
     this.poke();
   }
 
-  // ---- what the coordinator sends ----------------------------------------------------------
+  // ---- stage moves (what the coordinator sends: secure-sends.ts) ----------------------------
 
-  /**
-   * Stage 1 → 2: numbers the advertisers, draws their neighbourhoods and sends each its neighbours'
-   * keys, the round's scale and (distributed DP) what it needs to noise its own input.
-   */
+  /** Stage 1 → 2: indices, neighbourhoods, and each client's sa-neighbours. */
   assignNeighbourhoods(graph: Neighbourhoods, scale: number, dp: DistributedDpParams | null = null): void {
-    const ps = this.advertised();
-    ps.forEach((p, i) => {
-      p.index = graph.indexOf[i];
-      this.byIndex.set(p.index, p);
-    });
-    for (const p of ps) p.neighbours = graph.neighbours.get(p.index)!;
-    this.stage = 'shares';
-    for (const p of ps) {
-      if (p.gone) continue;
-      const neighbours = p.neighbours.map((i) => {
-        const q = this.byIndex.get(i)!;
-        return { index: i, encKey: q.encKey, maskKey: q.maskKey };
-      });
-      this.spec.send(p.clientId, { type: 'sa-neighbours', round: this.spec.round, index: p.index, threshold: graph.threshold, scale, neighbours, ...(dp ? { dp } : {}) });
-    }
+    sendNeighbourhoods(this, graph, scale, dp);
   }
 
-  /** Stage 2 → 3: gives each sharer the bundles its neighbours sealed for it. */
+  /** Stage 2 → 3: each sharer's sa-relay. */
   relayShares(): void {
-    this.stage = 'masked';
-    for (const v of this.shared()) {
-      if (v.gone) continue;
-      const shares: { from: number; sealed: Uint8Array }[] = [];
-      for (const i of v.neighbours) {
-        const sealed = this.byIndex.get(i)!.sealed?.get(v.index);
-        if (sealed) shares.push({ from: i, sealed });
-      }
-      this.spec.send(v.clientId, { type: 'sa-relay', round: this.spec.round, shares });
-    }
+    sendRelays(this);
   }
 
-  /**
-   * Stage 3 → 4: asks every survivor for the self-mask shares of its surviving neighbours (and its
-   * own) and the mask-key shares of its neighbours that shared keys but sent no input.
-   */
+  /** Stage 3 → 4: each survivor's sa-unmask-request. */
   requestShares(): void {
-    this.stage = 'unmask';
-    for (const v of this.survivors()) {
-      const survivors = new Set<number>([v.index]);
-      const dropped = new Set<number>();
-      for (const i of v.neighbours) {
-        const u = this.byIndex.get(i)!;
-        if (u.masked) survivors.add(i);
-        else if (u.sealed) dropped.add(i); // it shared with v, so v holds its shares and masked with it
-      }
-      v.asked = { survivors, dropped };
-      if (!v.gone) this.spec.send(v.clientId, { type: 'sa-unmask-request', round: this.spec.round, survivors: [...survivors], dropped: [...dropped] });
-    }
+    sendUnmaskRequests(this);
   }
 
   close(): void {
     this.stage = 'closed';
     this.wake = null;
   }
-}
-
-function push(map: Map<number, Uint8Array[]>, key: number, value: Uint8Array): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-function sameSet(values: number[], set: Set<number>): boolean {
-  return values.length === set.size && values.every((v) => set.has(v));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
