@@ -69,7 +69,7 @@ export class PhaseRunner {
     const { selected, seed } = p;
     desk.phase = p;
     const words = model.params.length + 1;
-    const r = p.secure ? new SecureRound({ round, modelVersion, words, curve: p.secure.curve, send: (id, m) => transport()?.send(id, encodeMessage(m)) ?? false }) : null;
+    const r = p.secure ? new SecureRound({ round, modelVersion, words, curve: p.secure.curve, send: (id, m) => transport()?.send(id, encodeMessage(m)) ?? false, checkKey: this.d.engine.secaggCrypto.checkPublicKey }) : null;
     desk.secure = r;
     logger.info({ event: 'phase-open', round, task, samplingRate: q, population: p.population, selected: selected.size, modelVersion, deadlineMs, aggregation: r ? 'secure' : task === 'train' ? 'plaintext' : undefined }, `round ${round} ${task}: ${selected.size} of ${p.population} clients selected (q=${q.toPrecision(3)})`);
     this.d.onOpen({ round, task, seed, samplingRate: q, selected: selected.size });

@@ -53,7 +53,7 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
   const drops = o.drops ?? new Map<number, DropStage>();
   const inbox = new Map<string, object[]>();
   const received = new Map<number, object[]>();
-  const coordinator = new SecureRound({ round, modelVersion: 0, words: d + 1, curve, send: (id, m) => (inbox.get(id)!.push(m), true) });
+  const coordinator = new SecureRound({ round, modelVersion: 0, words: d + 1, curve, send: (id, m) => (inbox.get(id)!.push(m), true), checkKey: o.coordinatorCrypto?.checkPublicKey });
   const clients = o.inputs.map(() => new SecureClientRound(round, { curve, session }, o.clientCrypto ?? webCryptoSuite));
   const id = (i: number) => `c${i}`;
   const record = (i: number, m: object) => received.get(i)!.push(m);

@@ -25,6 +25,14 @@ export function acceptKeys(r: SecureRound, clientId: string, m: SaKeysMessage): 
   const len = publicKeyLength(r.spec.curve);
   if (m.encKey.length !== len || m.maskKey.length !== len) throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `round ${m.round} uses ${r.spec.curve}: public keys are ${len} bytes`, { round: m.round });
   if (equalBytes(m.encKey, m.maskKey)) throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, 'the encryption and mask keys must be two different fresh keys', { round: m.round });
+  // Relayed to its neighbours, a key no one can agree with would make each of their rounds fail.
+  for (const key of [m.encKey, m.maskKey]) {
+    try {
+      r.spec.checkKey?.(r.spec.curve, key);
+    } catch (e) {
+      throw new FedrecError(ErrorCodes.SECAGG_BAD_KEY, `round ${m.round}: ${e instanceof Error ? e.message : String(e)}`, { round: m.round });
+    }
+  }
   r.byClient.set(clientId, { clientId, index: 0, encKey: m.encKey, maskKey: m.maskKey, neighbours: [], sealed: null, masked: false, asked: null, answered: false, gone: false });
 }
 

@@ -40,6 +40,27 @@ describe('secure-round refusals', () => {
     expect(running.sessions.rejections.get(ErrorCodes.SECAGG_BAD_KEY)).toBe(2);
   });
 
+  it('refuses public keys no one can agree with (small-order X25519 points), so they never reach the neighbours', async () => {
+    const running = await h.coordinator({ rounds: 1, clientsPerRound: 4, minClients: 4, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
+    const rounds: RoundSummary[] = [];
+    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+    const done = new Promise((r) => running.engine.once('done', r));
+    const raw = await h.socket(running.url);
+    await raw.join('small-order-device', secureCaps);
+    for (let k = 0; k < 3; k++) void h.client(running.url, k).run().catch(() => {});
+    const offer = await raw.takeType('offer');
+    const round = offer.round as number;
+    // 0 and 1 are points of order 4 and 1 (RFC 7748 §6.1): every agreement with them is all zeros.
+    const one = new Uint8Array(32);
+    one[0] = 1;
+    raw.sendMessage({ type: 'sa-keys', round, encKey: new Uint8Array(32), maskKey: one });
+    expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.SECAGG_BAD_KEY, round });
+    // Had they been relayed, each honest neighbour's agreement would fail and it would leave the round.
+    await done;
+    expect(rounds[0]).toMatchObject({ committed: true, reported: 3, aggregation: 'secure' });
+    expect(running.sessions.rejections.get(ErrorCodes.SECAGG_BAD_KEY)).toBe(1);
+  });
+
   it('refuses keys from a client that was not offered the round (FEDREC_NOT_SELECTED)', async () => {
     const running = await h.coordinator({ rounds: 1, clientsPerRound: 2, minClients: 2, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
     const done = new Promise((r) => running.engine.once('done', r));

@@ -34,6 +34,8 @@ export interface SecureRoundSpec {
   words: number;
   curve: Curve;
   send(clientId: string, message: object): boolean;
+  /** Refuses public keys no one can agree with (SecAggCrypto.checkPublicKey; lengths are always checked). */
+  checkKey?: (curve: Curve, publicKey: Uint8Array) => void;
 }
 
 /** Answers collected for unmasking: shares of each survivor's seed and each dropped client's mask key. */

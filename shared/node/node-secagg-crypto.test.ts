@@ -84,3 +84,41 @@ describe('node:crypto and WebCrypto interoperate', () => {
     expect(hex(a.privateKey)).not.toBe(hex(b.privateKey));
   });
 });
+
+describe('checkPublicKey (node): the coordinator refuses keys no one can agree with', () => {
+  const check = nodeSecAggCrypto.checkPublicKey!;
+  const ff = 'ff'.repeat(30);
+  // The small-order X25519 encodings (RFC 7748 §6.1, §7): 0, 1, the two points of order 8, p − 1, p, p + 1.
+  const smallOrder = [
+    '00'.repeat(32),
+    '01' + '00'.repeat(31),
+    'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+    '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+    `ec${ff}7f`,
+    `ed${ff}7f`,
+    `ee${ff}7f`,
+  ];
+
+  it('refuses every small-order X25519 point, and accepts fresh keys from either suite', async () => {
+    for (const h of smallOrder) expect(() => check('x25519', bytes(h)), h).toThrow(expect.objectContaining({ code: ErrorCodes.SECAGG_BAD_KEY }));
+    expect(() => check('x25519', new Uint8Array(31))).toThrow(expect.objectContaining({ code: ErrorCodes.SECAGG_BAD_KEY }));
+    for (const [, suite] of suites) {
+      check('x25519', (await suite.generateKeyPair('x25519')).publicKey);
+      check('p256', (await suite.generateKeyPair('p256')).publicKey);
+    }
+  });
+
+  it('refuses a P-256 point off the curve, a compressed one and a wrong length', async () => {
+    const good = (await webCryptoSuite.generateKeyPair('p256')).publicKey;
+    const off = good.slice();
+    off[40] ^= 1;
+    const compressed = good.slice();
+    compressed[0] = 0x02;
+    for (const k of [off, compressed, good.subarray(0, 64)]) expect(() => check('p256', k)).toThrow(expect.objectContaining({ code: ErrorCodes.SECAGG_BAD_KEY }));
+  });
+
+  it('is Node-only: the WebCrypto suite has no synchronous check (a browser never coordinates)', () => {
+    expect(webCryptoSuite.checkPublicKey).toBeUndefined();
+  });
+});
+

@@ -48,6 +48,31 @@ function agreeX25519(own: KeyPairBytes, peerPublic: Uint8Array): Uint8Array {
   return checkSecret(own.curve, new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength));
 }
 
+/** A throwaway key to agree with: X25519 of any clamped scalar and a small-order point is all zeros. */
+let probe: KeyObject | null = null;
+
+function checkPublicKey(curve: Curve, publicKey: Uint8Array): void {
+  checkAgreeInputs({ curve, publicKey, privateKey: new Uint8Array(32) }, publicKey);
+  if (curve === 'x25519') {
+    probe ??= generateKeyPairSync('x25519').privateKey;
+    let secret: Buffer;
+    try {
+      secret = diffieHellman({ privateKey: probe, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: toBase64Url(publicKey) }, format: 'jwk' }) });
+    } catch (cause) {
+      throw invalidKey(curve, cause); // OpenSSL refuses an all-zero result itself
+    }
+    checkSecret(curve, new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength));
+    return;
+  }
+  // P-256: an uncompressed point that OpenSSL accepts as on the curve.
+  try {
+    if (publicKey[0] !== 0x04) throw new RangeError('not an uncompressed point');
+    createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: toBase64Url(publicKey.subarray(1, 33)), y: toBase64Url(publicKey.subarray(33, 65)) }, format: 'jwk' });
+  } catch (cause) {
+    throw invalidKey(curve, cause);
+  }
+}
+
 function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
   checkCipherKey(key);
   const nonce = randomFillSync(new Uint8Array(NONCE_BYTES));
@@ -94,4 +119,5 @@ export const nodeSecAggCrypto: SecAggCrypto = {
   seal: async (key, plaintext, aad) => seal(key, plaintext, aad),
   open: async (key, sealed, aad) => open(key, sealed, aad),
   expander: nodeExpander,
+  checkPublicKey,
 };

@@ -26,6 +26,12 @@ export interface SecAggCrypto {
   open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** AES-256-CTR mask expansion. */
   readonly expander: MaskExpander;
+  /**
+   * Where the platform can tell synchronously (Node): throws SECAGG_BAD_KEY for a public key no one can
+   * agree with (a small-order X25519 point, a P-256 point off the curve). The coordinator checks each
+   * client's keys with it, so one bad key cannot make every neighbour's agreement fail and empty the round.
+   */
+  readonly checkPublicKey?: (curve: Curve, publicKey: Uint8Array) => void;
 }
 
 export const webCryptoSuite: SecAggCrypto = { name: 'webcrypto', generateKeyPair, agree, hkdf, seal, open, expander: webCryptoExpander };
