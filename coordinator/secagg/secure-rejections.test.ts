@@ -10,18 +10,23 @@ import type { RoundSummary } from '../round-engine.js';
 const h = useHarness();
 const secureCaps = { capabilities: { tasks: ['train'], curves: ['x25519', 'p256'] } };
 
+/** A secure round of four: three real clients and one raw socket the test speaks for, offered x25519. */
+async function threeHonestAndOneRaw(rawId: string) {
+  const running = await h.coordinator({ rounds: 1, clientsPerRound: 4, minClients: 4, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
+  const rounds: RoundSummary[] = [];
+  running.engine.on('round', (s: RoundSummary) => rounds.push(s));
+  const done = new Promise((r) => running.engine.once('done', r));
+  const raw = await h.socket(running.url);
+  await raw.join(rawId, secureCaps);
+  for (let k = 0; k < 3; k++) void h.client(running.url, k).run().catch(() => {});
+  const offer = await raw.takeType('offer');
+  expect(offer.secure).toMatchObject({ curve: 'x25519' });
+  return { running, rounds, done, raw, round: offer.round as number };
+}
+
 describe('secure-round refusals', () => {
   it('answers each stray message with its code; the round still commits with the well-behaved clients', async () => {
-    const running = await h.coordinator({ rounds: 1, clientsPerRound: 4, minClients: 4, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
-    const rounds: RoundSummary[] = [];
-    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
-    const done = new Promise((r) => running.engine.once('done', r));
-    const raw = await h.socket(running.url);
-    await raw.join('raw-device', secureCaps);
-    for (let k = 0; k < 3; k++) void h.client(running.url, k).run().catch(() => {});
-    const offer = await raw.takeType('offer');
-    expect(offer.secure).toMatchObject({ curve: 'x25519' });
-    const round = offer.round as number;
+    const { running, rounds, done, raw, round } = await threeHonestAndOneRaw('raw-device');
 
     raw.sendMessage({ type: 'sa-masked', round, modelVersion: 0, masked: new Uint8Array(8) });
     expect(await raw.takeError()).toMatchObject({ code: ErrorCodes.SECAGG_WRONG_STAGE, round });
@@ -41,15 +46,7 @@ describe('secure-round refusals', () => {
   });
 
   it('refuses public keys no one can agree with (small-order X25519 points), so they never reach the neighbours', async () => {
-    const running = await h.coordinator({ rounds: 1, clientsPerRound: 4, minClients: 4, roundDeadlineMs: 3_000, evaluation: { every: 0 }, secureAggregation: { stageDeadlineMs: 2_000 } });
-    const rounds: RoundSummary[] = [];
-    running.engine.on('round', (s: RoundSummary) => rounds.push(s));
-    const done = new Promise((r) => running.engine.once('done', r));
-    const raw = await h.socket(running.url);
-    await raw.join('small-order-device', secureCaps);
-    for (let k = 0; k < 3; k++) void h.client(running.url, k).run().catch(() => {});
-    const offer = await raw.takeType('offer');
-    const round = offer.round as number;
+    const { running, rounds, done, raw, round } = await threeHonestAndOneRaw('small-order-device');
     // 0 and 1 are points of order 4 and 1 (RFC 7748 §6.1): every agreement with them is all zeros.
     const one = new Uint8Array(32);
     one[0] = 1;
