@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../shared/protocol/errors.js';
+import { webCryptoSuite } from '../../shared/secagg/crypto-suite.js';
 import { useHarness } from '../../test-helpers/harness.js';
 import type { RoundSummary } from '../round-engine.js';
 
@@ -56,6 +57,20 @@ describe('secure-round refusals', () => {
     await done;
     expect(rounds[0]).toMatchObject({ committed: true, reported: 3, aggregation: 'secure' });
     expect(running.sessions.rejections.get(ErrorCodes.SECAGG_BAD_KEY)).toBe(1);
+  });
+
+  it('a client sealing garbage shares can make its neighbours leave: the round is abandoned, nothing published (a known limit)', async () => {
+    const { rounds, done, raw, round } = await threeHonestAndOneRaw('garbage-sharer');
+    const [enc, mask] = [await webCryptoSuite.generateKeyPair('x25519'), await webCryptoSuite.generateKeyPair('x25519')];
+    raw.sendMessage({ type: 'sa-keys', round, encKey: enc.publicKey, maskKey: mask.publicKey });
+    const plan = await raw.takeType('sa-neighbours');
+    const neighbours = plan.neighbours as { index: number }[];
+    // Valid framing, undecryptable contents: each honest neighbour's AES-GCM open fails (SECAGG_BAD_CIPHERTEXT).
+    raw.sendMessage({ type: 'sa-shares', round, shares: neighbours.map((n) => ({ to: n.index, sealed: crypto.getRandomValues(new Uint8Array(120)) })) });
+    await done;
+    // Without verifiable secret sharing no one can tell the coordinator whose shares were bad: the round
+    // ends below threshold, and like every abandoned round it publishes no model and spends no budget.
+    expect(rounds[0]).toMatchObject({ committed: false, abandonedBy: ErrorCodes.SECAGG_BELOW_THRESHOLD, modelVersion: 0 });
   });
 
   it('refuses keys from a client that was not offered the round (FEDREC_NOT_SELECTED)', async () => {
