@@ -104,6 +104,21 @@ describe('splitSecret / combineShares', () => {
     });
   });
 
+  it('one dishonest holder cannot abort what the honest ones can finish: malformed and disputed shares are dropped', async () => {
+    const shares = await splitSecret(secret, 8, 4);
+    const short = shares[0].subarray(0, 48);
+    const zeroX = Uint8Array.from(shares[1]);
+    zeroX[48] = 0;
+    const claimsX = Uint8Array.from(shares[3]); // a made-up share that claims shares[2]'s x-coordinate
+    claimsX[48] = shares[2][48];
+    claimsX[0] ^= 0xff;
+    // Dropped: the short one, x = 0, and both shares of the disputed x; shares[4..7] remain.
+    const got = await combineShares([short, zeroX, shares[2], claimsX, ...shares.slice(4)], 4);
+    expect(Array.from(got)).toEqual(Array.from(secret));
+    // With fewer than t left after dropping, the cause is named: SHARE_CORRUPT, not TOO_FEW_SHARES.
+    await expect(combineShares([short, shares[2], claimsX, ...shares.slice(4, 6)], 4)).rejects.toMatchObject({ code: ErrorCodes.SECAGG_SHARE_CORRUPT });
+  });
+
   it('accepts Buffer shares (as decoded from the wire)', async () => {
     const shares = await splitSecret(secret, 5, 3);
     expect(await combineShares(shares.slice(1, 4).map((s) => Buffer.from(s)), 3)).toEqual(secret);

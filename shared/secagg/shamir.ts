@@ -54,8 +54,10 @@ export async function combineShares(shares: Uint8Array[], threshold: number): Pr
   if (!Number.isInteger(threshold) || threshold < 2 || threshold > 255) {
     throw new RangeError(`combineShares: threshold must be an integer in 2..255, got ${threshold}.`);
   }
-  const distinct = distinctShares(shares);
+  const { distinct, dropped } = distinctShares(shares);
   if (distinct.length < threshold) {
+    // A malformed or conflicting share made the difference: say so, rather than "too few".
+    if (dropped > 0) throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, `Only ${distinct.length} well-formed, unambiguous shares of the ${threshold} needed (${dropped} dropped).`);
     throw new FedrecError(ErrorCodes.SECAGG_TOO_FEW_SHARES, `Reconstruction needs ${threshold} shares, got ${distinct.length}.`);
   }
   for (const subset of subsets(distinct.length, threshold)) {
@@ -66,22 +68,30 @@ export async function combineShares(shares: Uint8Array[], threshold: number): Pr
   throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, `No set of ${threshold} of the ${distinct.length} shares reconstructs a secret that passes its check.`);
 }
 
-/** Validates shares and copies them into plain Uint8Arrays (the package rejects Buffer and other subclasses). */
-function distinctShares(shares: Uint8Array[]): Uint8Array[] {
-  const byX = new Map<number, Uint8Array>();
+/**
+ * The usable shares, copied into plain Uint8Arrays (the package rejects Buffer and other subclasses):
+ * identical copies count once; a malformed share (wrong length, x-coordinate 0, which would be the
+ * secret itself) is dropped, and so is every share of an x-coordinate two holders disagree on (one of
+ * them lies, and either could). Dropping instead of failing keeps one dishonest holder from aborting
+ * a reconstruction the honest ones can finish.
+ */
+function distinctShares(shares: Uint8Array[]): { distinct: Uint8Array[]; dropped: number } {
+  const byX = new Map<number, Uint8Array | null>(); // null: disputed
+  let dropped = 0;
   for (const share of shares) {
-    if (!(share instanceof Uint8Array) || share.length !== SHARE_BYTES) {
-      throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, `A share must be ${SHARE_BYTES} bytes.`);
+    if (!(share instanceof Uint8Array) || share.length !== SHARE_BYTES || share[SHARE_BYTES - 1] === 0) {
+      dropped++;
+      continue;
     }
     const x = share[SHARE_BYTES - 1];
-    if (x === 0) throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, 'A share has x-coordinate 0, which would be the secret itself.');
     const seen = byX.get(x);
     if (seen === undefined) byX.set(x, new Uint8Array(share));
-    else if (!equalBytes(seen, share)) {
-      throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, `Two different shares have x-coordinate ${x}.`);
-    }
+    else if (seen !== null && !equalBytes(seen, share)) {
+      byX.set(x, null);
+      dropped += 2;
+    } else if (seen === null) dropped++;
   }
-  return [...byX.values()];
+  return { distinct: [...byX.values()].filter((s): s is Uint8Array => s !== null), dropped };
 }
 
 /**
