@@ -1,6 +1,6 @@
 // Where an update is non-zero, block by block (BLOCK = 32 words): the guard's first pass over each
 // dense 1.2 MB update, after which only non-zero blocks get float work (most of a client's update is
-// rows it never touched). A 100-byte WebAssembly SIMD module ORs a 128-byte block in eight 16-byte
+// rows it never touched). A 160-byte WebAssembly SIMD module ORs a 128-byte block in eight 16-byte
 // loads; it reads only its own memory, so the update passes through in 64 KiB chunks: 0.06 ms for
 // 299,178 words, copies included, against 0.19–0.23 ms for the unrolled JS below (Node 20, side by
 // side). Without WebAssembly SIMD, or where it cannot compile, the JS finds the same blocks.
