@@ -6,8 +6,8 @@ import { SecureClientRound } from '../client/secagg/secure-client-round.js';
 import { defaultCoordinatorConfig, type SecureAggregationConfig } from '../coordinator/config.js';
 import { drawNeighbourhoods } from '../coordinator/secagg/neighbourhoods.js';
 import { SecureRound } from '../coordinator/secagg/secure-round.js';
-import { unmask } from '../coordinator/secagg/unmask.js';
-import type { Curve, SaNeighboursMessage, SaRelayMessage, SaUnmaskRequestMessage } from '../shared/protocol/secagg-messages.js';
+import { type UnmaskResult, unmask } from '../coordinator/secagg/unmask.js';
+import type { Curve, SaNeighboursMessage, SaRelayMessage, SaUnmaskMessage, SaUnmaskRequestMessage } from '../shared/protocol/secagg-messages.js';
 import { type SecAggCrypto, webCryptoSuite } from '../shared/secagg/crypto-suite.js';
 import { addInto } from '../shared/secagg/prg.js';
 import { quantizationScale, quantizeInto } from '../shared/secagg/quantize.js';
@@ -28,6 +28,8 @@ export interface DriverOptions {
   coordinatorCrypto?: SecAggCrypto;
   /** The clients' (WebCrypto by default, as in a browser). */
   clientCrypto?: SecAggCrypto;
+  /** Rewrites a client's unmask answer before the coordinator sees it (a lying or broken holder). */
+  tamperUnmask?: (client: number, m: SaUnmaskMessage) => SaUnmaskMessage;
 }
 
 export interface DriverResult {
@@ -42,6 +44,7 @@ export interface DriverResult {
   received: Map<number, object[]>;
   /** Time the coordinator spent removing the masks (reconstructing seeds and keys included). */
   unmaskMs: number;
+  badShares: UnmaskResult['badShares'];
 }
 
 export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> {
@@ -101,7 +104,8 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
   for (let i = 0; i < n; i++) {
     const req = take<SaUnmaskRequestMessage>(i, 'sa-unmask-request');
     if (!req || drops.get(i) === 'unmask') continue;
-    const m = clients[i].unmask(req);
+    const answer = clients[i].unmask(req);
+    const m = o.tamperUnmask ? o.tamperUnmask(i, answer) : answer;
     record(i, m);
     coordinator.onUnmask(id(i), m);
   }
@@ -117,7 +121,7 @@ export async function driveSecureRound(o: DriverOptions): Promise<DriverResult> 
       survivors.push(i);
     }
   });
-  return { sum: u.sum, expected, survivors, threshold: graph.threshold, degree: graph.degree, scale, received, unmaskMs };
+  return { sum: u.sum, expected, survivors, threshold: graph.threshold, degree: graph.degree, scale, received, unmaskMs, badShares: u.badShares };
 }
 
 function rounding(i: number): () => number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../shared/protocol/errors.js';
 import { SeededRandom } from '../../shared/random.js';
 import { nodeSecAggCrypto } from '../../shared/node/node-secagg-crypto.js';
+import type { SaUnmaskMessage } from '../../shared/protocol/secagg-messages.js';
 import { type DriverOptions, type DropStage, driveSecureRound as drive } from '../../simulations/secure-round-driver.js';
 
 // The coordinator side runs node:crypto, the devices WebCrypto (as browsers do): they must agree.
@@ -45,6 +46,28 @@ describe('SecAgg+ round: the unmasked sum is the survivors\' quantized sum, bit 
       }
     });
   }
+
+  it('a lying holder at unmasking (a flipped share, a malformed one, one claiming another\'s x) costs nothing but a count', async () => {
+    // Full graph of 11, t = 6: every secret has 10 holders; client 3 tampers with all it answers.
+    const tamperUnmask = (client: number, m: SaUnmaskMessage): SaUnmaskMessage => {
+      if (client !== 3) return m;
+      const bad = (share: Uint8Array, k: number) => {
+        const out = Uint8Array.from(share);
+        if (k % 3 === 0) out[0] ^= 0xff; // wrong value: fails the check tag, other subsets are tried
+        else if (k % 3 === 1) return out.subarray(0, 48); // malformed: dropped
+        else out[48] = out[48] === 1 ? 2 : 1; // claims some other x-coordinate: dropped if disputed, else fails its check
+        return out;
+      };
+      return { ...m, selfShares: m.selfShares.map((s, k) => ({ ...s, share: bad(s.share, k) })), keyShares: m.keyShares.map((s, k) => ({ ...s, share: bad(s.share, k) })) };
+    };
+    const r = await driveSecureRound({ inputs: inputs(11, 30), clipNorm: 1, secure: full, drops: new Map([[7, 'masked']]), tamperUnmask });
+    expect(equalWords(r.sum, r.expected)).toBe(true);
+    expect(r.badShares.dropped).toBeGreaterThan(0);
+    expect(r.badShares.retried).toBeGreaterThan(0);
+    // Honest holders only: nothing to report.
+    const honest = await driveSecureRound({ inputs: inputs(11, 30), clipNorm: 1, secure: full });
+    expect(honest.badShares).toEqual({ dropped: 0, retried: 0 });
+  });
 
   it('below the threshold nothing is unmasked: FEDREC_SECAGG_BELOW_THRESHOLD', async () => {
     const drops6 = new Map<number, DropStage>(Array.from({ length: 6 }, (_, j) => [j * 2, 'masked']));

@@ -92,6 +92,12 @@ export async function runSecureStages(r: SecureRound, d: SecurePhaseDeps): Promi
   const started = performance.now();
   try {
     const u = await unmask(r, { threshold: graph.threshold, curve: d.curve, session: d.session, crypto: d.crypto });
+    if (u.badShares.dropped > 0 || u.badShares.retried > 0) {
+      d.logger.warn(
+        { event: 'secagg-bad-shares', round: r.spec.round, droppedShares: u.badShares.dropped, retriedSecrets: u.badShares.retried },
+        `round ${r.spec.round}: ${u.badShares.dropped} malformed or disputed share(s) dropped and ${u.badShares.retried} secret(s) rebuilt only from other holders (some holder lied or broke); the masks came off all the same`,
+      );
+    }
     const distributed = dp ? { ...(await rotationOf(dp, r.spec.words - 1, d.crypto.expander)), noisePerClient: dp.plan.noisePerClient, normBound: dp.plan.normBound, l1Bound: dp.plan.l1Bound } : null;
     return { ok: true, sum: u.sum, survivors: u.survivors, dropped: u.dropped, scale, distributed, degree: graph.degree, threshold: graph.threshold, unmaskMs: performance.now() - started, stageMs };
   } catch (err) {

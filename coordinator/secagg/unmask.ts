@@ -9,7 +9,7 @@ import type { KeyPairBytes } from '../../shared/secagg/key-agreement.js';
 import { applyMasks, type MaskTerm } from '../../shared/secagg/mask-sum.js';
 import type { SecAggCrypto } from '../../shared/secagg/crypto-suite.js';
 import { pairMaskKey, pairMaskSign, selfMaskKey } from '../../shared/secagg/round-keys.js';
-import { combineShares } from '../../shared/secagg/shamir.js';
+import { reconstructSecret } from '../../shared/secagg/shamir.js';
 import type { SecureRound } from './secure-round.js';
 
 export interface UnmaskSettings {
@@ -24,14 +24,20 @@ export interface UnmaskResult {
   sum: Uint32Array;
   survivors: number;
   dropped: number;
+  /** Shares that were malformed, disputed or failed a check: a holder lied or broke, yet t others sufficed. */
+  badShares: { dropped: number; retried: number };
 }
 
 export async function unmask(r: SecureRound, s: UnmaskSettings): Promise<UnmaskResult> {
   const round = r.spec.round;
+  const badShares = { dropped: 0, retried: 0 };
   const rebuild = async (shares: Uint8Array[] | undefined, what: string): Promise<Uint8Array> => {
     const have = shares?.length ?? 0;
     if (have < s.threshold) throw new FedrecError(ErrorCodes.SECAGG_BELOW_THRESHOLD, `round ${round}: ${have} shares of ${what}, ${s.threshold} needed`, { round });
-    return combineShares(shares!, s.threshold);
+    const r = await reconstructSecret(shares!, s.threshold);
+    badShares.dropped += r.dropped;
+    if (r.subsets > 1) badShares.retried++;
+    return r.secret;
   };
   const survivors = r.survivors();
   const dropped = r.shared().filter((p) => !p.masked);
@@ -49,5 +55,5 @@ export async function unmask(r: SecureRound, s: UnmaskSettings): Promise<UnmaskR
   });
   const [self, pairs] = await Promise.all([Promise.all(selfTerms), Promise.all(pairTerms)]);
   await applyMasks(r.sum, [...self, ...pairs.flat()], s.crypto.expander);
-  return { sum: r.sum, survivors: survivors.length, dropped: dropped.length };
+  return { sum: r.sum, survivors: survivors.length, dropped: dropped.length, badShares };
 }

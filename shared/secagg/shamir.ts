@@ -51,6 +51,20 @@ export async function splitSecret(secret: Uint8Array, shares: number, threshold:
  * there are that few, else a fixed pseudo-random sequence; detection of a wrong secret is not.
  */
 export async function combineShares(shares: Uint8Array[], threshold: number): Promise<Uint8Array> {
+  return (await reconstructSecret(shares, threshold)).secret;
+}
+
+/** What a reconstruction met besides the secret: for the coordinator's log, since some holder lied or broke. */
+export interface Reconstruction {
+  secret: Uint8Array;
+  /** Shares left out before combining: malformed, or of an x-coordinate two holders disputed. */
+  dropped: number;
+  /** t-subsets tried before one passed its check (1 when the first did: no share was wrong). */
+  subsets: number;
+}
+
+/** combineShares, reporting the shares it had to drop and the subsets it had to try. */
+export async function reconstructSecret(shares: Uint8Array[], threshold: number): Promise<Reconstruction> {
   if (!Number.isInteger(threshold) || threshold < 2 || threshold > 255) {
     throw new RangeError(`combineShares: threshold must be an integer in 2..255, got ${threshold}.`);
   }
@@ -60,10 +74,12 @@ export async function combineShares(shares: Uint8Array[], threshold: number): Pr
     if (dropped > 0) throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, `Only ${distinct.length} well-formed, unambiguous shares of the ${threshold} needed (${dropped} dropped).`);
     throw new FedrecError(ErrorCodes.SECAGG_TOO_FEW_SHARES, `Reconstruction needs ${threshold} shares, got ${distinct.length}.`);
   }
+  let tried = 0;
   for (const subset of subsets(distinct.length, threshold)) {
+    tried++;
     const payload = await combine(subset.map((i) => distinct[i]));
     const secret = payload.slice(0, SECRET_BYTES);
-    if (equalBytes(checkTag(secret), payload.subarray(SECRET_BYTES))) return secret;
+    if (equalBytes(checkTag(secret), payload.subarray(SECRET_BYTES))) return { secret, dropped, subsets: tried };
   }
   throw new FedrecError(ErrorCodes.SECAGG_SHARE_CORRUPT, `No set of ${threshold} of the ${distinct.length} shares reconstructs a secret that passes its check.`);
 }
