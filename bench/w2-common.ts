@@ -1,11 +1,48 @@
-// What W2 (plaintext intake) and W2 secure (masked intake) share: the coordinator they measure, the
-// sender processes that feed it (or the bare-ws floor), and their error tally.
+// What W2 (plaintext intake) and W2 secure (masked intake) share: the coordinator they measure and
+// its model size, the counter of what it took in, a trial's figures, the sender processes that feed
+// it (or the bare-ws floor), and their error tally.
 
 import { resolveConfig } from '../coordinator/config.js';
-import type { AggregationMode } from '../shared/protocol/messages.js';
+import { startCoordinator } from '../coordinator/coordinator.js';
+import type { RoundEngine, RoundSummary } from '../coordinator/round-engine.js';
+import { silentNodeLogger } from '../shared/node/logger.js';
+import type { AggregationMode, ClientMessage } from '../shared/protocol/messages.js';
 import type { Child } from './util.js';
 
 export const SENDERS = 2;
+/** ml-latest-small's catalogue at the default dimension: 299,178 parameters. */
+export const ITEMS = 9066;
+export const DIM = 32;
+
+/** Figures of one timed trial, coordinator or bare floor. */
+export interface IntakeTrial {
+  updates: number;
+  seconds: number;
+  updatesPerSecond: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+}
+
+/** A real coordinator with one round open to `updates` clients, and that round's summary to come. */
+export async function startIntakeCoordinator(updates: number, aggregation: AggregationMode) {
+  const itemIds = Int32Array.from({ length: ITEMS }, (_, i) => i + 1);
+  const coordinator = await startCoordinator({ config: intakeConfig(updates, DIM, aggregation), logger: silentNodeLogger(), itemIds });
+  const roundDone = new Promise<RoundSummary>((r) => coordinator.engine.once('round', (s: RoundSummary) => r(s)));
+  return { coordinator, roundDone };
+}
+
+/**
+ * Counts what the engine took in by wrapping one of its entry points, which throw on any rejection:
+ * the bench's only hook into the path it measures. `counts` picks the messages to count.
+ */
+export function countTakenIn(engine: RoundEngine, entry: 'onUpdate' | 'onSecAgg', counts: (msg: ClientMessage) => boolean, onCount: (n: number) => void): void {
+  const original = (engine[entry] as (clientId: string, msg: ClientMessage) => void).bind(engine);
+  let n = 0;
+  (engine as unknown as Record<string, (clientId: string, msg: ClientMessage) => void>)[entry] = (clientId, msg) => {
+    original(clientId, msg);
+    if (counts(msg)) onCount(++n);
+  };
+}
 
 /**
  * One round open to `updates` clients, no evaluation or noise, heartbeats and stage deadlines far

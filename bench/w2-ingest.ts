@@ -10,18 +10,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { startCoordinator } from '../coordinator/coordinator.js';
-import type { RoundEngine } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
-import { silentNodeLogger } from '../shared/node/logger.js';
-import { go, intakeConfig, SENDERS, sumErrors, withSenders } from './w2-common.js';
+import { countTakenIn, DIM, go, type IntakeTrial, ITEMS, SENDERS, startIntakeCoordinator, sumErrors, withSenders } from './w2-common.js';
 import { profilePair, startProfiler, W2_WATCH } from './profile.js';
 import { Child, forceGc, type MemorySample, memorySample, median, progress, round, siblingScript } from './util.js';
 import type { SenderIn, SenderOut } from './w2-sender.js';
 
-const ITEMS = 9066;
-const DIM = 32;
 const spawnSender = () => new Child<SenderIn, SenderOut>(siblingScript('w2-sender'));
 
 export interface W2Options {
@@ -32,38 +27,16 @@ export interface W2Options {
   inFlight?: number;
 }
 
-interface Trial {
-  updates: number;
-  seconds: number;
-  updatesPerSecond: number;
-  errors: number;
-  errorCodes: Record<string, number>;
-}
-
-
-
-
-/** Counts accepted updates by wrapping the engine's onUpdate (which throws on any rejection). */
-function countAccepted(engine: RoundEngine, onAccepted: (n: number) => void): void {
-  const original = engine.onUpdate.bind(engine);
-  let n = 0;
-  engine.onUpdate = (clientId, msg) => {
-    original(clientId, msg);
-    onAccepted(++n);
-  };
-}
+type Trial = IntakeTrial;
 
 async function coordinatorTrial(updates: number, inFlight: number, hooks: { memoryAt?: number[]; profile?: boolean } = {}) {
-  const config = intakeConfig(updates, DIM, 'plaintext');
-  const itemIds = Int32Array.from({ length: ITEMS }, (_, i) => i + 1);
-  const coordinator = await startCoordinator({ config, logger: silentNodeLogger(), itemIds });
-  const roundDone = new Promise<{ reported: number; committed: boolean }>((r) => coordinator.engine.once('round', (s) => r(s)));
+  const { coordinator, roundDone } = await startIntakeCoordinator(updates, 'plaintext');
   let t0 = 0;
   let tLast = 0;
   let accepted = 0;
   const memory: Record<string, MemorySample> = {};
   const memoryAt = new Set(hooks.memoryAt ?? []);
-  countAccepted(coordinator.engine, (n) => {
+  countTakenIn(coordinator.engine, 'onUpdate', () => true, (n) => {
     accepted = n;
     tLast = performance.now();
     if (memoryAt.has(n)) {

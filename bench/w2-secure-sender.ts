@@ -8,12 +8,12 @@
 //     before "go", one connection at a time, so no sender spends CPU on it while the coordinator is
 //     timed. After the masked stage it answers sa-unmask-request, so the round unmasks and commits.
 //   bare mode: the same number of distinct frames of the same size to a bare WebSocketServer.
-// Frames use an all-zero masking key (valid RFC 6455; ws skips the XOR on this side), as in W2.
+// Connections are opened by w2-socket.ts (all-zero masking key), as in W2.
 
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { SecureClientRound } from '../client/secagg/secure-client-round.js';
 import { forEachRange } from '../client/middleware/types.js';
-import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
+import { encodeMessage } from '../shared/protocol/codec.js';
 import type { OfferMessage } from '../shared/protocol/messages.js';
 import type { SaNeighboursMessage, SaRelayMessage, SaUnmaskRequestMessage } from '../shared/protocol/secagg-messages.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
@@ -21,6 +21,7 @@ import { nodeSecAggCrypto } from '../shared/node/node-secagg-crypto.js';
 import { SeededRandom } from '../shared/random.js';
 import { modelOf, projectClientRound, workloadW1Fallback } from './w1-client-round.js';
 import { parentPort } from './util.js';
+import { openSenderSocket, streamUploads } from './w2-socket.js';
 
 export type SecureSenderIn =
   | { type: 'connect'; url: string; mode: 'secure' | 'bare'; ids: string[]; connectConcurrency: number }
@@ -72,86 +73,49 @@ function mask(c: Conn, id: string, offer: { round: number; modelVersion: number 
 }
 
 function open(url: string, id: string, mode: 'secure' | 'bare', fail: (err: unknown) => void): Promise<Conn> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, generateMask: (m: Buffer) => m.fill(0) });
-    let gotFrame: () => void = () => {};
-    const c: Conn = { ws, round: null, frame: null, prepared: new Promise<void>((r) => (gotFrame = r)), onAnswer: null };
-    let offer: { round: number; modelVersion: number } | null = null;
-    let settled = false;
-    ws.binaryType = 'nodebuffer';
-    ws.on('open', () => {
-      if (mode === 'bare') {
-        settled = true;
-        return resolve(c);
-      }
-      ws.send(encodeMessage({ type: 'join', protocol: PROTOCOL_VERSION, clientId: id, mode: 'persistent', capabilities: { tasks: ['train'], curves: ['x25519'] } }));
-    });
-    // The device side of the stages, answered as they arrive (as client/secagg/secure-task.ts does).
-    const onStage = async (msg: Record<string, unknown>): Promise<void> => {
-      switch (msg.type) {
-        case 'offer': {
-          const o = msg as unknown as OfferMessage;
-          if (!o.secure || c.round) return;
-          offer = { round: o.round, modelVersion: o.modelVersion };
-          c.round = new SecureClientRound(o.round, o.secure, nodeSecAggCrypto);
-          ws.send(encodeMessage(await c.round.keys()));
-          return;
-        }
-        case 'sa-neighbours':
-          ws.send(encodeMessage(await c.round!.shares(msg as unknown as SaNeighboursMessage)));
-          return;
-        case 'sa-relay':
-          await c.round!.receive(msg as unknown as SaRelayMessage);
-          await mask(c, id, offer!);
-          gotFrame();
-          return;
-        case 'sa-unmask-request':
-          ws.send(encodeMessage(c.round!.unmask(msg as unknown as SaUnmaskRequestMessage)));
-          unmaskAnswered++;
-          return;
-        case 'roundResult':
-          if (msg.committed === true) committed++;
-          maybeFinished();
-          return;
-      }
-    };
-    ws.on('message', (data: Buffer) => {
-      let msg: Record<string, unknown> | null = null;
-      try {
-        msg = decodeFrame(data);
-      } catch {
-        msg = null;
-      }
-      if (msg?.type === 'welcome' && !settled) {
-        settled = true;
-        return resolve(c);
-      }
-      if (msg && ['offer', 'sa-neighbours', 'sa-relay', 'sa-unmask-request', 'roundResult'].includes(msg.type as string)) {
-        onStage(msg).catch(fail);
+  let gotFrame: () => void = () => {};
+  let offer: { round: number; modelVersion: number } | null = null;
+  // The device side of the stages, answered as they arrive (as client/secagg/secure-task.ts does).
+  const onStage = async (msg: Record<string, unknown>, c: Conn): Promise<void> => {
+    switch (msg.type) {
+      case 'offer': {
+        const o = msg as unknown as OfferMessage;
+        if (!o.secure || c.round) return;
+        offer = { round: o.round, modelVersion: o.modelVersion };
+        c.round = new SecureClientRound(o.round, o.secure, nodeSecAggCrypto);
+        c.ws.send(encodeMessage(await c.round.keys()));
         return;
       }
-      if (msg?.type === 'welcome' || msg?.type === 'wait') return;
-      const cb = c.onAnswer;
-      c.onAnswer = null;
-      cb?.(msg);
-    });
-    ws.on('error', (err) => {
-      if (!settled) {
-        settled = true;
-        reject(err);
-      }
-    });
-    ws.on('close', () => {
+      case 'sa-neighbours':
+        c.ws.send(encodeMessage(await c.round!.shares(msg as unknown as SaNeighboursMessage)));
+        return;
+      case 'sa-relay':
+        await c.round!.receive(msg as unknown as SaRelayMessage);
+        await mask(c, id, offer!);
+        gotFrame();
+        return;
+      case 'sa-unmask-request':
+        c.ws.send(encodeMessage(c.round!.unmask(msg as unknown as SaUnmaskRequestMessage)));
+        unmaskAnswered++;
+        return;
+      case 'roundResult':
+        if (msg.committed === true) committed++;
+        maybeFinished();
+        return;
+    }
+  };
+  return openSenderSocket<Conn>(url, id, {
+    make: (ws) => ({ ws, round: null, frame: null, prepared: new Promise<void>((r) => (gotFrame = r)), onAnswer: null }),
+    join: mode === 'bare' ? null : { type: 'join', protocol: PROTOCOL_VERSION, clientId: id, mode: 'persistent', capabilities: { tasks: ['train'], curves: ['x25519'] } },
+    onMessage: (msg, c) => {
+      if (!['offer', 'sa-neighbours', 'sa-relay', 'sa-unmask-request', 'roundResult'].includes(msg.type as string)) return false;
+      onStage(msg, c).catch(fail);
+      return true;
+    },
+    onClose: () => {
       closed++;
       gotFrame(); // never wait for a frame on a closed connection
-      const cb = c.onAnswer;
-      c.onAnswer = null;
-      cb?.(null);
-      if (!settled) {
-        settled = true;
-        reject(new Error(`connection ${id} closed before it was ready`));
-      }
-    });
+    },
   });
 }
 
@@ -189,28 +153,9 @@ async function connect(m: Extract<SecureSenderIn, { type: 'connect' }>, fail: (e
 }
 
 async function go(inFlight: number): Promise<void> {
-  let next = 0, sent = 0, answered = 0, acks = 0, errors = 0;
-  const errorCodes: Record<string, number> = {};
-  const lanes = Array.from({ length: Math.min(inFlight, conns.length) }, async () => {
-    while (next < conns.length) {
-      const c = conns[next++];
-      if (c.ws.readyState !== WebSocket.OPEN || !c.frame) continue;
-      const answer = new Promise<Record<string, unknown> | null>((r) => (c.onAnswer = r));
-      c.ws.send(c.frame, { binary: true });
-      sent++;
-      const msg = await answer;
-      c.frame = null; // sent once, as a device does; frees it
-      if (msg) answered++;
-      if (msg?.type === 'ack') acks++;
-      else if (msg?.type === 'error') {
-        errors++;
-        const code = String(msg.code);
-        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
-      }
-    }
-  });
-  await Promise.all(lanes);
-  port.send({ type: 'done', sent, answered, acks, errors, errorCodes, closed });
+  // Each frame is sent once, as a device does, and freed after its answer.
+  const tally = await streamUploads(conns, inFlight, (c) => c.frame, (c) => (c.frame = null));
+  port.send({ type: 'done', ...tally, closed });
   expectFinished = true;
   maybeFinished();
 }

@@ -24,18 +24,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { startCoordinator } from '../coordinator/coordinator.js';
-import type { RoundEngine, RoundSummary } from '../coordinator/round-engine.js';
+import type { RoundSummary } from '../coordinator/round-engine.js';
 import { parameterCount } from '../shared/model/mf-model.js';
 import { encodeMessage } from '../shared/protocol/codec.js';
-import { silentNodeLogger } from '../shared/node/logger.js';
-import { go, intakeConfig, SENDERS, sumErrors, withSenders } from './w2-common.js';
+import { countTakenIn, DIM, go, type IntakeTrial, ITEMS, SENDERS, startIntakeCoordinator, sumErrors, withSenders } from './w2-common.js';
 import { profilePair, startProfiler } from './profile.js';
 import { Child, median, progress, round, siblingScript } from './util.js';
 import type { SecureSenderIn, SecureSenderOut } from './w2-secure-sender.js';
 
-const ITEMS = 9066;
-const DIM = 32;
 const spawnSender = () => new Child<SecureSenderIn, SecureSenderOut>(siblingScript('w2-secure-sender'));
 
 /** The functions of the secure intake path whose inclusive time the profile reports. */
@@ -49,40 +45,19 @@ export interface W2SecureOptions {
   inFlight?: number;
 }
 
-interface Trial {
-  updates: number;
-  seconds: number;
-  updatesPerSecond: number;
+interface Trial extends IntakeTrial {
   /** CPU time of this process (the receiver, all its threads) per frame, first sent → last received. */
   cpuMsPerUpdate: number;
-  errors: number;
-  errorCodes: Record<string, number>;
-}
-
-
-
-
-/** Counts summed masked inputs by wrapping the engine's onSecAgg (which throws on any rejection). */
-function countMasked(engine: RoundEngine, onSummed: (n: number) => void): void {
-  const original = engine.onSecAgg.bind(engine);
-  let n = 0;
-  engine.onSecAgg = (clientId, msg) => {
-    original(clientId, msg);
-    if (msg.type === 'sa-masked') onSummed(++n);
-  };
 }
 
 async function coordinatorTrial(updates: number, inFlight: number, hooks: { profile?: boolean } = {}) {
-  const config = intakeConfig(updates, DIM, 'secure');
-  const itemIds = Int32Array.from({ length: ITEMS }, (_, i) => i + 1);
-  const coordinator = await startCoordinator({ config, logger: silentNodeLogger(), itemIds });
-  const roundDone = new Promise<RoundSummary>((r) => coordinator.engine.once('round', (s: RoundSummary) => r(s)));
+  const { coordinator, roundDone } = await startIntakeCoordinator(updates, 'secure');
   let t0 = 0;
   let tLast = 0;
   let summed = 0;
   let cpu0 = process.cpuUsage();
   let cpu: NodeJS.CpuUsage | null = null;
-  countMasked(coordinator.engine, (n) => {
+  countTakenIn(coordinator.engine, 'onSecAgg', (msg) => msg.type === 'sa-masked', (n) => {
     summed = n;
     tLast = performance.now();
     if (n === updates) cpu = process.cpuUsage(cpu0);

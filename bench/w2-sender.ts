@@ -4,15 +4,15 @@
 //   fedrec mode: each connection joins (persistent), waits for welcome and the offer, and the update
 //     frame carries the offer's round and model version — exactly what FedrecClient sends.
 //   bare mode: the same frames to a bare WebSocketServer that drops them and answers a tiny frame.
-// Frames use an all-zero masking key (valid RFC 6455; ws skips the XOR on this side) so that the
-// senders, which share the 2 cores with the receiver, spend as little CPU as they can.
+// Connections are opened by w2-socket.ts (all-zero masking key, as cheap for the sender as can be).
 
-import WebSocket from 'ws';
-import { decodeFrame, encodeMessage } from '../shared/protocol/codec.js';
+import type WebSocket from 'ws';
+import { encodeMessage } from '../shared/protocol/codec.js';
 import { float32ToBytes } from '../shared/protocol/binary.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { modelOf, projectClientRound, workloadW1Fallback } from './w1-client-round.js';
 import { parentPort } from './util.js';
+import { openSenderSocket, streamUploads } from './w2-socket.js';
 
 export type SenderIn =
   | { type: 'connect'; url: string; mode: 'fedrec' | 'bare'; ids: string[]; connectConcurrency: number }
@@ -42,56 +42,22 @@ const w = workloadW1Fallback();
 const delta = projectClientRound(modelOf(w), Float32Array.from(w.user), w).update.delta;
 
 function open(url: string, id: string): Promise<Conn> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, generateMask: (mask: Buffer) => mask.fill(0) });
-    let gotOffer: () => void = () => {};
-    const c: Conn = { ws, offer: null, offered: new Promise<void>((r) => (gotOffer = r)), onAnswer: null };
-    let settled = false;
-    ws.binaryType = 'nodebuffer';
-    ws.on('open', () => {
-      if (mode === 'bare') {
-        settled = true;
-        return resolve(c);
-      }
-      ws.send(encodeMessage({ type: 'join', protocol: PROTOCOL_VERSION, clientId: id, mode: 'persistent', capabilities: { tasks: ['train'] } }));
-    });
-    ws.on('message', (data: Buffer) => {
-      let msg: Record<string, unknown> | null = null;
-      try {
-        msg = decodeFrame(data);
-      } catch {
-        msg = null;
-      }
-      if (msg?.type === 'welcome' && !settled) {
-        settled = true;
-        return resolve(c);
-      }
-      if (msg?.type === 'offer' && !c.offer) {
+  let gotOffer: () => void = () => {};
+  return openSenderSocket<Conn>(url, id, {
+    make: (ws) => ({ ws, offer: null, offered: new Promise<void>((r) => (gotOffer = r)), onAnswer: null }),
+    join: mode === 'bare' ? null : { type: 'join', protocol: PROTOCOL_VERSION, clientId: id, mode: 'persistent', capabilities: { tasks: ['train'] } },
+    onMessage: (msg, c) => {
+      if (msg.type === 'offer' && !c.offer) {
         c.offer = { round: msg.round as number, modelVersion: msg.modelVersion as number };
-        return gotOffer();
+        gotOffer();
+        return true;
       }
-      if (msg?.type === 'welcome' || msg?.type === 'roundResult' || msg?.type === 'wait') return;
-      const cb = c.onAnswer;
-      c.onAnswer = null;
-      cb?.(msg);
-    });
-    ws.on('error', (err) => {
-      if (!settled) {
-        settled = true;
-        reject(err);
-      }
-    });
-    ws.on('close', () => {
+      return msg.type === 'roundResult';
+    },
+    onClose: () => {
       closed++;
       gotOffer(); // never wait for an offer on a closed connection
-      const cb = c.onAnswer;
-      c.onAnswer = null;
-      cb?.(null);
-      if (!settled) {
-        settled = true;
-        reject(new Error(`connection ${id} closed before it was ready`));
-      }
-    });
+    },
   });
 }
 
@@ -114,27 +80,8 @@ async function connect(m: Extract<SenderIn, { type: 'connect' }>): Promise<void>
 let frame: Uint8Array = new Uint8Array(0);
 
 async function go(inFlight: number): Promise<void> {
-  let next = 0, sent = 0, answered = 0, acks = 0, errors = 0;
-  const errorCodes: Record<string, number> = {};
-  const lanes = Array.from({ length: Math.min(inFlight, conns.length) }, async () => {
-    while (next < conns.length) {
-      const c = conns[next++];
-      if (c.ws.readyState !== WebSocket.OPEN) continue;
-      const answer = new Promise<Record<string, unknown> | null>((r) => (c.onAnswer = r));
-      c.ws.send(frame, { binary: true });
-      sent++;
-      const msg = await answer;
-      if (msg) answered++;
-      if (msg?.type === 'ack') acks++;
-      else if (msg?.type === 'error') {
-        errors++;
-        const code = String(msg.code);
-        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
-      }
-    }
-  });
-  await Promise.all(lanes);
-  port.send({ type: 'done', sent, answered, acks, errors, errorCodes, closed });
+  const tally = await streamUploads(conns, inFlight, () => frame);
+  port.send({ type: 'done', ...tally, closed });
 }
 
 port.on((m) => {
